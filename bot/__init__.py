@@ -1,0 +1,1 @@
+"""Secure Messaging assistant: assembly, settings, CLI, console, stand-in and answers."""

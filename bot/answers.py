@@ -1,0 +1,468 @@
+"""Answer "what does the procedure say?" with the paragraph that says it, or abstain.
+
+The engine ranks the knowledge-base sections with BM25 (the ``bm25s`` library) after a
+query pipeline of its own: lowercase, tokenise (codes such as ``co-tdc`` or ``6271`` kept
+whole and also split), correct typos, expand acronyms and plain words through the
+glossary and the synonym table, drop stopwords, strip common suffixes. It abstains when
+the question talks about things the knowledge base never mentions, or when no section
+explains enough of it. docs/knowledge-base.md explains each signal and threshold.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import bm25s
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot import texts
+from bot.knowledge import GlossaryEntry, KnowledgeBase, Section, load_kb
+from bot.mrkdwn import escape, to_mrkdwn
+
+logger = logging.getLogger(__name__)
+
+# --- tuning: measured on tests/data/questions.yaml, see docs/knowledge-base.md ------
+
+BM25_K1 = 1.2
+BM25_B = 0.75
+TITLE_REPEAT = 2  # the title and keywords say what a section is about; count them twice
+KEYWORD_REPEAT = 2
+PART_WEIGHT = 0.5  # "co" and "tdc" from "co-tdc" count for less than the whole code
+EXPANSION_WEIGHT = 0.5  # words a glossary entry or synonym brings in
+TYPO_MIN_LENGTH = 4
+TYPO_MIN_SIMILARITY = 0.8  # optimal-string-alignment similarity: one slip in five letters
+MIN_COVERAGE = 0.6  # share of the question's content words the knowledge base knows
+MIN_STRENGTH = 0.5  # share of the query's best possible score the top section reaches
+MAX_RELATED = 3
+
+# --- tokenising ----------------------------------------------------------------------
+
+WORD_RE = re.compile(r"[a-z0-9]+(?:[&./-][a-z0-9]+)*")
+SPLIT_RE = re.compile(r"[&./-]")
+PARENTHETICAL_RE = re.compile(r"\([^)]*\)")
+
+# Function words, and the filler of a question ("what do I need to do") that says nothing
+# about its topic. Chosen as a list of English, not from the evaluation questions.
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be been before
+    being below between both but by can could did do does doing done down during each
+    either else etc even ever every few for from further get gets getting go goes going
+    got had has have having he her here hers him his how i if im in into is it its itself
+    just let lets like may me might mine more most much must my myself need needed needs
+    neither no nor not now of off on once one only or other our ours out over own per
+    please really same say says saying shall she should so some still such supposed sure
+    tell than that the their theirs them then there these they thing things this those
+    though through to too under until up upon us use used uses using very via want wanted
+    wants was we were what whats when where whether which while who whom whose why will
+    with within without would yet you your yours yourself
+    """.split()
+)
+
+# Kept intact and never stemmed: they are codes or names, not English words.
+_DIGIT = re.compile(r"\d")
+
+
+def normalise(text: str) -> str:
+    """Lowercase, straighten quotes and drop possessive and negative contractions."""
+    text = text.lower().replace("\u2019", "'").replace("`", "'")
+    text = re.sub(r"n't\b", " not", text)
+    return re.sub(r"'(?:s|re|ve|ll|d|m)\b", "", text)
+
+
+def words(text: str) -> list[str]:
+    """Split text into surface words, codes such as co-tdc or 8.24.1 kept whole."""
+    return WORD_RE.findall(normalise(text))
+
+
+def stem(word: str) -> str:
+    """Strip a plural, -ing or -ed, and a final e, so record, records and recorded meet."""
+    if len(word) <= 3 or _DIGIT.search(word) or SPLIT_RE.search(word):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]
+            break
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word
+
+
+def parts(word: str) -> list[str]:
+    """Return the pieces of a code such as co-tdc or lb&i; empty for a plain word."""
+    if not SPLIT_RE.search(word):
+        return []
+    return [stem(piece) for piece in SPLIT_RE.split(word) if len(piece) > 1 or piece.isdigit()]
+
+
+def index_terms(text: str) -> list[str]:
+    """Tokenise text for the index: stems of content words, codes whole and in pieces."""
+    terms: list[str] = []
+    for word in words(text):
+        if word in STOPWORDS:
+            continue
+        terms.append(stem(word))
+        terms += [piece for piece in parts(word) if piece not in STOPWORDS]
+    return terms
+
+
+def _strip_notes(name: str) -> str:
+    """Drop parenthetical notes from a glossary expansion."""
+    return " ".join(PARENTHETICAL_RE.sub(" ", name).split())
+
+
+# --- answers -------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    """What the engine says: the cited paragraph, or that the procedure does not cover it.
+
+    ``score`` is a confidence between 0 and 1: the share of the question's best possible
+    BM25 score that the chosen section reaches, scaled by how much of the question the
+    knowledge base knows (1.0 for a glossary definition).
+    """
+
+    answered: bool
+    section: str | None
+    citation: str | None
+    title: str | None
+    text: str
+    score: float
+    related: list[str] = field(default_factory=list)
+    related_titles: list[str] = field(default_factory=list)
+    expired: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the contract fields of ``smbot ask --json``."""
+        return {
+            "answered": self.answered,
+            "section": self.section,
+            "citation": self.citation,
+            "title": self.title,
+            "text": self.text,
+            "score": round(self.score, 4),
+            "related": list(self.related),
+        }
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question after the pipeline: weighted index terms and what was recognised."""
+
+    weights: dict[str, float]
+    content_words: int
+    known_words: int
+
+    @property
+    def coverage(self) -> float:
+        """Return the share of content words the knowledge base knows."""
+        return self.known_words / self.content_words if self.content_words else 0.0
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Sections ranked for a query, with the signals abstention is decided on."""
+
+    order: list[int]
+    scores: np.ndarray
+    strength: float
+    coverage: float
+
+    @property
+    def top_score(self) -> float:
+        """Return the best raw BM25 score."""
+        return float(self.scores[self.order[0]]) if self.order else 0.0
+
+
+class AnswerEngine:
+    """Answers questions from one knowledge base; build it once and reuse it."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._sections: list[Section] = list(kb)
+        self._ids = [section.id for section in self._sections]
+        self._bodies = {section.id: to_mrkdwn(section.body) for section in self._sections}
+        self._phrases = _PhraseTable(kb)
+        self._build_index()
+        self._corrector = _TypoCorrector(self._surface_vocabulary(), self._vocab)
+        logger.info("answer engine ready sections=%d terms=%d", len(self._ids), len(self._vocab))
+
+    @classmethod
+    def default(cls) -> AnswerEngine:
+        """Return the engine for the packaged knowledge base, built on first use."""
+        return _default_engine()
+
+    # --- building ---------------------------------------------------------------------
+
+    def _document_terms(self, section: Section) -> list[str]:
+        """Tokenise a section: title, keywords, aliases, body and glossary expansions."""
+        text = " ".join((section.title, *section.keywords, *section.aliases, section.body))
+        terms = index_terms(text)
+        terms += index_terms(section.title) * (TITLE_REPEAT - 1)
+        terms += index_terms(" ".join(section.keywords)) * (KEYWORD_REPEAT - 1)
+        for entry in self._phrases.entries_in(text):
+            terms += index_terms(" ".join(_strip_notes(name) for name in entry.names))
+        return terms
+
+    def _build_index(self) -> None:
+        """Index every section with bm25s and keep each term's score per section."""
+        corpus = [self._document_terms(section) for section in self._sections]
+        self._bm25 = bm25s.BM25(k1=BM25_K1, b=BM25_B)
+        self._bm25.index(corpus, show_progress=False)
+        indexed = len(self._bm25.scores["indptr"]) - 1  # bm25s adds "" past the index
+        self._vocab: dict[str, int] = {
+            term: i for term, i in self._bm25.vocab_dict.items() if term and i < indexed
+        }
+        rows = [self._bm25.get_scores_from_ids([i]) for i in range(indexed)]
+        self._term_scores = np.vstack(rows)
+        self._term_best = self._term_scores.max(axis=1)
+
+    def _surface_vocabulary(self) -> set[str]:
+        """Return every plain word typo correction may map a question word to."""
+        texts_ = [" ".join((s.title, *s.keywords, *s.aliases, s.body)) for s in self._sections]
+        texts_ += [" ".join(entry.names) for entry in self.kb.glossary]
+        texts_ += list(self.kb.synonyms)
+        return {
+            word
+            for text in texts_
+            for word in words(text)
+            if word.isalpha() and len(word) >= TYPO_MIN_LENGTH and word not in STOPWORDS
+        }
+
+    # --- asking -----------------------------------------------------------------------
+
+    def ask(self, question: str, today: date) -> Answer:
+        """Answer a question as of ``today``; the question text is never logged."""
+        entry = self._phrases.definition_asked(question)
+        if entry is not None:
+            answer = self._define(entry, today)
+        else:
+            ranking = self.rank(question)
+            answer = self._answer(ranking, today)
+        logger.debug(
+            "answered=%s section=%s score=%.3f", answer.answered, answer.section, answer.score
+        )
+        return answer
+
+    def analyse(self, question: str) -> Query:
+        """Run the query pipeline: correct, expand, drop stopwords, stem, weigh."""
+        surface = [self._corrector.correct(word) for word in words(question)]
+        weights: dict[str, float] = {}
+        content = [word for word in surface if word not in STOPWORDS]
+        stems = [stem(word) for word in surface]
+        matched = self._phrases.expand(stems, weights)
+        known = 0
+        for position, word in enumerate(surface):
+            if word in STOPWORDS:
+                continue
+            term = stem(word)
+            recognised = position in matched or term in self._vocab
+            known += recognised
+            _raise(weights, term, 1.0)
+            for piece in parts(word):
+                _raise(weights, piece, PART_WEIGHT)
+        return Query(weights, len(content), known)
+
+    def rank(self, question: str) -> Ranking:
+        """Rank every section for a question and measure how well the best one fits."""
+        query = self.analyse(question)
+        pairs = [(self._vocab[t], w) for t, w in query.weights.items() if t in self._vocab]
+        if not pairs:
+            return Ranking([], np.zeros(len(self._ids)), 0.0, query.coverage)
+        ids = np.array([i for i, _ in pairs])
+        weights = np.array([w for _, w in pairs], dtype=np.float32)
+        scores = weights @ self._term_scores[ids]
+        best_possible = float(weights @ self._term_best[ids])
+        order = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
+        top = float(scores[order[0]]) if order else 0.0
+        strength = top / best_possible if best_possible else 0.0
+        return Ranking(order, scores, strength, query.coverage)
+
+    def _answer(self, ranking: Ranking, today: date) -> Answer:
+        """Turn a ranking into the top section's answer, or abstain if it is not enough."""
+        if not _confident(ranking):
+            return self.not_covered(ranking.strength * ranking.coverage)
+        section = self._sections[ranking.order[0]]
+        hits = [self._ids[i] for i in ranking.order[1:]]
+        return self._cite(section, today, ranking.strength * ranking.coverage, hits)
+
+    def _cite(self, section: Section, today: date, score: float, hits: Sequence[str]) -> Answer:
+        """Build the answer for one section, with its related sections and expiry notice."""
+        expired = section.expired_on(today)
+        text = self._bodies[section.id]
+        if expired:
+            text = f"{texts.expired_notice(section.expires)}\n\n{text}"
+        related = _pick_related(section, hits)
+        return Answer(
+            answered=True,
+            section=section.id,
+            citation=section.citation,
+            title=section.title,
+            text=text,
+            score=score,
+            related=related,
+            related_titles=[self.kb.section(rid).title for rid in related],
+            expired=expired,
+        )
+
+    def _define(self, entry: GlossaryEntry, today: date) -> Answer:
+        """Answer "what does X stand for" from the glossary, cited to its first section."""
+        section = self.kb.section(entry.sections[0])
+        answer = self._cite(section, today, 1.0, entry.sections[1:])
+        definition = texts.glossary_definition(
+            escape(entry.term), escape(_strip_notes(entry.expansion)), escape(entry.meaning)
+        )
+        notice = f"{texts.expired_notice(section.expires)}\n\n" if answer.expired else ""
+        answer.text = f"{notice}{definition}"
+        return answer
+
+    @staticmethod
+    def not_covered(score: float = 0.0) -> Answer:
+        """Return the abstention: the procedure does not cover the question."""
+        return Answer(False, None, None, None, texts.NOT_COVERED, score)
+
+
+def _confident(ranking: Ranking) -> bool:
+    """Decide whether the top section answers the question (see docs/knowledge-base.md)."""
+    return (
+        bool(ranking.order)
+        and ranking.coverage >= MIN_COVERAGE
+        and ranking.strength >= MIN_STRENGTH
+    )
+
+
+def _pick_related(section: Section, hits: Iterable[str]) -> list[str]:
+    """Return up to three related ids: the section's own list first, then next-best hits."""
+    related: list[str] = []
+    for candidate in (*section.related, *hits):
+        if candidate != section.id and candidate not in related:
+            related.append(candidate)
+        if len(related) == MAX_RELATED:
+            break
+    return related
+
+
+def _raise(weights: dict[str, float], term: str, weight: float) -> None:
+    """Give a term at least this weight in the query."""
+    if term and term not in STOPWORDS:
+        weights[term] = max(weights.get(term, 0.0), weight)
+
+
+@functools.cache
+def _default_engine() -> AnswerEngine:
+    """Build the engine for the packaged knowledge base once per process."""
+    return AnswerEngine(load_kb())
+
+
+# --- expansion and typo correction ---------------------------------------------------
+
+
+class _PhraseTable:
+    """Glossary names and synonym phrases, found in a question by their stemmed words."""
+
+    DEFINITION_RES = (
+        re.compile(r"^what (?:does|do|is|are) (?:an? |the )?(?P<term>.+?) (?:stand for|mean)$"),
+        re.compile(r"^(?:what is|whats|define|meaning of) (?:an? |the )?(?P<term>.+?)$"),
+    )
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self._kb = kb
+        self._phrases: dict[str, list[tuple[tuple[str, ...], list[str]]]] = {}
+        for entry in kb.glossary:
+            terms = index_terms(" ".join(_strip_notes(name) for name in entry.names))
+            for name in entry.names:
+                self._add(_strip_notes(name), terms)
+        for phrase, targets in kb.synonyms.items():
+            self._add(phrase, index_terms(" ".join(targets)))
+
+    def _add(self, phrase: str, terms: list[str]) -> None:
+        """Register a phrase by its first stemmed word."""
+        key = tuple(stem(word) for word in words(phrase))
+        if key:
+            self._phrases.setdefault(key[0], []).append((key, terms))
+
+    def _matches(self, stems: Sequence[str]) -> Iterator[tuple[int, int, list[str]]]:
+        """Yield start, length and expansion terms of every phrase found in ``stems``."""
+        for start, first in enumerate(stems):
+            for key, terms in self._phrases.get(first, ()):
+                if tuple(stems[start : start + len(key)]) == key:
+                    yield start, len(key), terms
+
+    def expand(self, stems: Sequence[str], weights: dict[str, float]) -> set[int]:
+        """Add the expansions of every phrase found; return the word positions matched."""
+        matched: set[int] = set()
+        for start, length, terms in self._matches(stems):
+            matched.update(range(start, start + length))
+            for term in terms:
+                _raise(weights, term, EXPANSION_WEIGHT)
+        return matched
+
+    def entries_in(self, text: str) -> list[GlossaryEntry]:
+        """Return the glossary entries one of whose names occurs in ``text``."""
+        stems = tuple(stem(word) for word in words(text))
+        found = []
+        for entry in self._kb.glossary:
+            keys = {tuple(stem(w) for w in words(_strip_notes(n))) for n in entry.names}
+            if any(_contains(stems, key) for key in keys if key):
+                found.append(entry)
+        return found
+
+    def definition_asked(self, question: str) -> GlossaryEntry | None:
+        """Return the glossary entry a "what does X stand for" question asks about."""
+        plain = " ".join(words(question))
+        for pattern in self.DEFINITION_RES:
+            match = pattern.match(plain)
+            if match:
+                return self._kb.glossary_entry(match.group("term"))
+        return None
+
+
+def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
+    """Return whether ``needle`` occurs as a contiguous run in ``haystack``."""
+    size = len(needle)
+    return any(
+        tuple(haystack[i : i + size]) == tuple(needle) for i in range(len(haystack) - size + 1)
+    )
+
+
+class _TypoCorrector:
+    """Map a word the knowledge base does not know to the nearest word it does."""
+
+    def __init__(self, surface: set[str], vocab: dict[str, int]) -> None:
+        self._choices = sorted(surface)
+        self._vocab = vocab
+        self._cache: dict[str, str] = {}
+
+    def correct(self, word: str) -> str:
+        """Return the corrected word, or the word itself if it is known or too far off."""
+        if (
+            len(word) < TYPO_MIN_LENGTH
+            or not word.isalpha()
+            or word in STOPWORDS
+            or stem(word) in self._vocab
+        ):
+            return word
+        if word not in self._cache:
+            best = process.extractOne(
+                word,
+                self._choices,
+                scorer=OSA.normalized_similarity,
+                score_cutoff=TYPO_MIN_SIMILARITY,
+            )
+            self._cache[word] = best[0] if best else word
+        return self._cache[word]

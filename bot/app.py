@@ -1,0 +1,39 @@
+"""The Bolt app factory: one AsyncApp with every feature's listeners."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services import Services
+from bot.slack_client import make_web_client
+from handlers import ask, commands, errors
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(services: Services, *, client: AsyncWebClient | None = None) -> AsyncApp:
+    """Build the Slack app from settings; `client` overrides the Web API client (stand-in)."""
+    settings = services.settings
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    app = AsyncApp(
+        client=client or make_web_client(token, settings.slack_api_url),
+        signing_secret=secret or None,
+        request_verification_enabled=bool(secret),
+    )
+    _quiet_slack_loggers()
+    commands.register(app, services, {**ask.SUBCOMMANDS})
+    ask.register(app, services)
+    errors.register(app)
+    return app
+
+
+def _quiet_slack_loggers() -> None:
+    # Bolt and slack-sdk log whole request bodies at DEBUG; keeping them at INFO or
+    # above means message text (and anything a person pasted) never reaches the log.
+    for name in ("slack_bolt", "slack_sdk"):
+        library_logger = logging.getLogger(name)
+        library_logger.setLevel(max(logging.INFO, library_logger.level))

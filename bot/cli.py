@@ -1,0 +1,99 @@
+"""The `smbot` command line (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+
+from pydantic import ValidationError
+
+from bot.errors import UserError
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Describe every subcommand and its options."""
+    parser = argparse.ArgumentParser(prog="smbot", description="Secure Messaging assistant")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="run the whole bot offline and print what it sends")
+    demo.add_argument("--db", help="SQLite file to use (default: a fresh temporary one)")
+
+    console = sub.add_parser("console", help="chat with the bot offline")
+    console.add_argument("--as", dest="as_user", default="U0ATE1", help="employee id to act as")
+    console.add_argument("--db", help="SQLite file to use (default: a fresh temporary one)")
+
+    sub.add_parser("serve", help="run the real bot (Socket Mode or HTTP)")
+
+    ask = sub.add_parser("ask", help="answer a procedure question without Slack")
+    ask.add_argument("question", help="the question, or - to read one per line from stdin")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.add_argument("--today", type=date.fromisoformat, help="date to judge expiry against")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"])
+
+    kb = sub.add_parser("kb", help="knowledge base maintenance")
+    kb.add_argument("action", choices=["check"])
+    kb.add_argument("--path", help="folder to check (default: the packaged knowledge base)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; a user or settings error prints its message and exits 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings()
+        logging.basicConfig(
+            level=settings.log_level.upper(),
+            format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        )
+        return _run(args, settings)
+    except ValidationError as error:
+        print(_settings_problem(error), file=sys.stderr)
+        return 2
+    except UserError as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import run
+
+    handlers = {
+        "demo": run.demo,
+        "console": run.console,
+        "serve": run.serve,
+        "ask": run.ask,
+        "db": run.db,
+        "kb": run.kb,
+    }
+    return handlers[args.command](args, settings)
+
+
+def _settings_problem(error: ValidationError) -> str:
+    lines = ["A setting is not valid:"]
+    for problem in error.errors():
+        name = "_".join(str(part) for part in problem["loc"]).upper()
+        lines.append(f"  {name}: {problem['msg']}")
+    lines.append("Fix the variable in the environment (or .env) and run again.")
+    return "\n".join(lines)
+
+
+def print_json_lines(objects: Sequence[dict[str, object]]) -> None:
+    """Print one JSON object per line."""
+    for obj in objects:
+        print(json.dumps(obj, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,128 @@
+"""What each `smbot` subcommand does; the parser lives in bot.cli."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.errors import UserError
+from bot.settings import Settings
+from models.db import make_engine, utcnow
+
+logger = logging.getLogger(__name__)
+
+
+def demo(args: argparse.Namespace, settings: Settings) -> int:
+    """`smbot demo`."""
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(settings, args.db))
+
+
+def console(args: argparse.Namespace, settings: Settings) -> int:
+    """`smbot console`."""
+    from bot.console import run_console
+
+    return asyncio.run(run_console(settings, args.db, args.as_user))
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    """`smbot serve`: check settings first, then upgrade the store and run."""
+    settings.require_for_serve()
+    return asyncio.run(_serve(settings))
+
+
+async def _serve(settings: Settings) -> int:
+    from bot.answers import AnswerEngine
+    from bot.app import create_app
+    from bot.server import serve as serve_forever
+    from bot.services import Services
+    from models.migrate import upgrade
+
+    engine = make_engine(settings.database_url)
+    await asyncio.to_thread(upgrade, engine)
+    services = Services(settings=settings, engine=engine, answers=AnswerEngine.default())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await serve_forever(services, create_app(services), stop)
+    engine.dispose()
+    return 0
+
+
+def ask(args: argparse.Namespace, settings: Settings) -> int:
+    """`smbot ask`: one question, or one per line from stdin with `-`."""
+    from bot.answers import AnswerEngine
+    from bot.guard import refuse_taxpayer_id
+
+    engine = AnswerEngine.default()
+    today = args.today or utcnow().astimezone(ZoneInfo(settings.office_tz)).date()
+    questions = sys.stdin if args.question == "-" else [args.question]
+    status = 0
+    for line in questions:
+        question = line.strip()
+        if not question:
+            continue
+        try:
+            refuse_taxpayer_id(question)
+        except UserError as error:
+            _print_refusal(error, args.json)
+            status = 2
+            continue
+        answer = engine.ask(question, today)
+        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else _plain(answer))
+    return status
+
+
+def _print_refusal(error: UserError, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"answered": False, "error": error.message}, ensure_ascii=False))
+    else:
+        print(error.message, file=sys.stderr)
+
+
+def _plain(answer: object) -> str:
+    from bot.answers import Answer
+    from bot.render import render_message
+
+    assert isinstance(answer, Answer)
+    if not answer.answered:
+        return render_message(None, answer.text).text
+    body = render_message(None, answer.text).text
+    return f"{answer.title}\n{answer.citation}\n\n{body}"
+
+
+def db(args: argparse.Namespace, settings: Settings) -> int:
+    """`smbot db upgrade`."""
+    from models.migrate import upgrade
+
+    upgrade(make_engine(settings.database_url))
+    print("The database is up to date.")
+    return 0
+
+
+def kb(args: argparse.Namespace, settings: Settings) -> int:
+    """`smbot kb check`: print each problem with its file and field."""
+    from bot.knowledge import check_kb
+
+    problems = check_kb(Path(args.path) if args.path else None)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) found; fix them and run `smbot kb check` again.")
+        return 1
+    print("The knowledge base is valid.")
+    return 0
+
+
+def today_in(settings: Settings) -> date:
+    """Return today's date in the office's zone."""
+    return utcnow().astimezone(ZoneInfo(settings.office_tz)).date()

@@ -1,0 +1,69 @@
+"""The HTTP side: Slack's events endpoint, the health check, and `serve` itself."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import sqlalchemy as sa
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+
+from bot.services import Services
+
+logger = logging.getLogger(__name__)
+
+SLACK_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+def build_web_app(services: Services, bolt: AsyncApp | None) -> web.Application:
+    """Route Slack's requests to Bolt (HTTP mode) and answer the health check."""
+    web_app = web.Application()
+
+    async def slack_events(request: web.Request) -> web.Response:
+        assert bolt is not None
+        bolt_response = await bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def health(_request: web.Request) -> web.Response:
+        healthy = await asyncio.to_thread(_database_answers, services)
+        return web.json_response({"ok": healthy}, status=200 if healthy else 503)
+
+    web_app.router.add_get(HEALTH_PATH, health)
+    if bolt is not None:
+        web_app.router.add_post(SLACK_PATH, slack_events)
+    return web_app
+
+
+def _database_answers(services: Services) -> bool:
+    try:
+        with services.engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        return True
+    except sa.exc.SQLAlchemyError:
+        logger.warning("health check: the database does not answer", exc_info=True)
+        return False
+
+
+async def serve(services: Services, bolt: AsyncApp, stop: asyncio.Event) -> None:
+    """Run until `stop` is set: Socket Mode if an app token is set, else HTTP on PORT."""
+    settings = services.settings
+    socket = None
+    if settings.slack_app_token is not None:
+        socket = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+        await socket.connect_async()
+        logger.info("socket mode connected")
+    runner = web.AppRunner(build_web_app(services, None if socket else bolt))
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    logger.info("listening port=%s mode=%s", settings.port, "socket" if socket else "http")
+    try:
+        await stop.wait()
+    finally:
+        if socket is not None:
+            await socket.close_async()
+        await runner.cleanup()
+        logger.info("stopped")

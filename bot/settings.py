@@ -1,0 +1,67 @@
+"""Settings read from the environment (and an optional .env file), with Slack's usual names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "sqlite:///var/smbot.db"
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment; passed into the app factory."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str | None = Field(
+        default=None, description="Web API base URL; set only to point at a stand-in."
+    )
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = 3000
+    host: str = "0.0.0.0"
+    office_tz: str = "America/New_York"
+    log_level: str = "INFO"
+    max_question_chars: int = 2000
+
+    @field_validator("office_tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name") from exc
+        return value
+
+    @property
+    def socket_mode(self) -> bool:
+        """Say whether `serve` runs Socket Mode (an app-level token is set)."""
+        return self.slack_app_token is not None
+
+    def require_for_serve(self) -> None:
+        """Stop with the variable to set when `serve` cannot start."""
+        if self.slack_bot_token is None:
+            raise ConfigError(
+                "SLACK_BOT_TOKEN is not set. Set it to the app's bot token (xoxb-…) from "
+                "'OAuth & Permissions' in the Slack app settings."
+            )
+        if not self.socket_mode and self.slack_signing_secret is None:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set. Set it to the signing secret from 'Basic "
+                "Information', or set SLACK_APP_TOKEN (xapp-…) to run in Socket Mode."
+            )
+
+    def sqlite_path(self) -> Path | None:
+        """Return the SQLite file this URL names, or None for another database."""
+        prefix = "sqlite:///"
+        if not self.database_url.startswith(prefix):
+            return None
+        rest = self.database_url[len(prefix) :]
+        return None if rest in ("", ":memory:") else Path(rest)

@@ -1,0 +1,1 @@
+"""The chat surface: slash commands, buttons, modals and events, each with register(app)."""

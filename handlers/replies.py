@@ -1,0 +1,90 @@
+"""What a listener sends back, and how it reaches the person despite Slack errors."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import texts
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Reply:
+    """A message for one person: fallback text and optional blocks."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def request_ids(body: dict[str, Any]) -> str:
+    """Summarise a request's ids as key=value pairs for log lines (no message text)."""
+    user = body.get("user_id") or (body.get("user") or {}).get("id") or body.get("event", {}).get(
+        "user"
+    )
+    channel = body.get("channel_id") or (body.get("channel") or {}).get("id")
+    channel = channel or body.get("event", {}).get("channel")
+    team = body.get("team_id") or (body.get("team") or {}).get("id")
+    parts = {"team": team, "user": user, "channel": channel, "event_id": body.get("event_id")}
+    parts["trigger_id"] = body.get("trigger_id")
+    return " ".join(f"{key}={value}" for key, value in parts.items() if value)
+
+
+async def respond_safely(
+    respond: AsyncRespond, client: AsyncWebClient, body: dict[str, Any], reply: Reply
+) -> bool:
+    """Answer through the response_url; if that fails, log it and tell the person another way."""
+    try:
+        response = await respond(
+            text=reply.text, blocks=reply.blocks or None, response_type="ephemeral"
+        )
+        if response.status_code == 200:
+            return True
+        logger.warning(
+            "response_url refused status=%s %s", response.status_code, request_ids(body)
+        )
+    except Exception:  # the webhook client raises plain aiohttp and HTTP errors
+        logger.warning("response_url delivery failed %s", request_ids(body), exc_info=True)
+    await _tell_by_ephemeral(client, body)
+    return False
+
+
+async def post_safely(
+    client: AsyncWebClient, body: dict[str, Any], channel: str, reply: Reply, **extra: Any
+) -> bool:
+    """Post a message; on a Slack error log the request's ids and tell the person if possible."""
+    try:
+        await client.chat_postMessage(
+            channel=channel, text=reply.text, blocks=reply.blocks or None, **extra
+        )
+        return True
+    except SlackApiError as error:
+        logger.warning(
+            "chat.postMessage failed error=%s %s", error.response.get("error"), request_ids(body)
+        )
+    await _tell_by_ephemeral(client, body, channel=channel)
+    return False
+
+
+async def _tell_by_ephemeral(
+    client: AsyncWebClient, body: dict[str, Any], channel: str | None = None
+) -> None:
+    event = body.get("event", {})
+    user = body.get("user_id") or (body.get("user") or {}).get("id") or event.get("user")
+    channel = channel or body.get("channel_id") or event.get("channel")
+    if not user or not channel:
+        return
+    try:
+        await client.chat_postEphemeral(channel=channel, user=user, text=texts.SLACK_FAILED)
+    except SlackApiError as error:
+        logger.warning(
+            "could not tell the user either error=%s %s",
+            error.response.get("error"),
+            request_ids(body),
+        )

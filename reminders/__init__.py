@@ -1,0 +1,1 @@
+"""Time: the business-hours clock, policies and scheduling. Knows nothing about Slack."""

@@ -1,0 +1,38 @@
+"""The taxpayer-data guard: what counts as an SSN, ITIN or EIN, and what does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.guard import looks_like_taxpayer_id
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ssn 123-45-6789",
+        "itin is 912 70 1234 for this one",
+        "ein 12-3456789",
+        "123456789",
+        "the number was 123.45.6789",
+        "(12 3456789)",
+    ],
+)
+def test_taxpayer_ids_in_any_common_form_are_caught(text: str) -> None:
+    assert looks_like_taxpayer_id(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "case APL-26-0001",
+        "memo AP-08-0824-0017",
+        "letter 6271 and publication 5437",
+        "call me at 555-123-4567",
+        "due 2026-12-03 at 09:40",
+        "eGain 40123",
+        "1234567890",
+    ],
+)
+def test_case_numbers_dates_and_form_numbers_pass(text: str) -> None:
+    assert not looks_like_taxpayer_id(text)
