@@ -11,6 +11,7 @@ explains enough of it. docs/knowledge-base.md explains each signal and threshold
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -33,15 +34,19 @@ logger = logging.getLogger(__name__)
 
 BM25_K1 = 1.2
 BM25_B = 0.75
-TITLE_REPEAT = 2  # the title and keywords say what a section is about; count them twice
+TITLE_REPEAT = 1  # the title and keywords say what a section is about; count them twice
 KEYWORD_REPEAT = 2
 PART_WEIGHT = 0.5  # "co" and "tdc" from "co-tdc" count for less than the whole code
 EXPANSION_WEIGHT = 0.5  # words a glossary entry or synonym brings in
 TYPO_MIN_LENGTH = 4
 TYPO_MIN_SIMILARITY = 0.8  # optimal-string-alignment similarity: one slip in five letters
-MIN_COVERAGE = 0.6  # share of the question's content words the knowledge base knows
-MIN_STRENGTH = 0.5  # share of the query's best possible score the top section reaches
+MIN_EXPLAINED = 0.8  # IDF-weighted share of the question's content words in the top section
+PREFIX_MIN_SHARE = 0.6  # a known stem must make up this much of an unknown word
+CACHE_SIZE = 4096
 MAX_RELATED = 3
+BIGRAM_WEIGHT = 0.0
+FILLER_WEIGHT = 1.0
+PRIMARY_REPEAT = 2  # extra copies of a glossary entry's names in its first section
 
 # --- tokenising ----------------------------------------------------------------------
 
@@ -53,17 +58,27 @@ PARENTHETICAL_RE = re.compile(r"\([^)]*\)")
 # about its topic. Chosen as a list of English, not from the evaluation questions.
 STOPWORDS = frozenset(
     """
-    a about above after again against all also am an and any are as at be been before
-    being below between both but by can could did do does doing done down during each
-    either else etc even ever every few for from further get gets getting go goes going
-    got had has have having he her here hers him his how i if im in into is it its itself
-    just let lets like may me might mine more most much must my myself need needed needs
-    neither no nor not now of off on once one only or other our ours out over own per
-    please really same say says saying shall she should so some still such supposed sure
-    tell than that the their theirs them then there these they thing things this those
-    though through to too under until up upon us use used uses using very via want wanted
-    wants was we were what whats when where whether which while who whom whose why will
-    with within without would yet you your yours yourself
+    a about above across after again against all along already although am among an and
+    another any anyone anything are around as at be because been before being below
+    beside besides between beyond both but by can could did do does doing done down during
+    each either else etc even ever every everyone everything few for from had has have
+    having he her here hers him his how i if im in instead into is it its itself just let
+    lets may me might mid mine more most much must my myself neither no nor not of off on
+    once one only or other our ours out over own past per please really shall she should
+    since so some someone something such sure than that the their theirs them then there
+    these they this those though through to too toward towards under unless until up upon
+    us very via was we were what whats when where whether which while who whom whose why
+    will with within without would yet you your yours yourself
+    """.split()
+)
+
+# Words that carry a question's intent but not its topic. They are scored like any word,
+# but they do not count when judging how much of a question a section explains.
+FILLER = frozenset(
+    """
+    actual actually also ask asked exactly get gets getting go goes going got happen
+    happens know like mean means need needed needs now ok okay point say says saying see
+    still supposed tell thing things use used uses using want wanted wants
     """.split()
 )
 
@@ -74,6 +89,7 @@ _DIGIT = re.compile(r"\d")
 def normalise(text: str) -> str:
     """Lowercase, straighten quotes and drop possessive and negative contractions."""
     text = text.lower().replace("\u2019", "'").replace("`", "'")
+    text = re.sub(r"\b(?:can't|cannot)\b", "can not", text).replace("won't", "will not")
     text = re.sub(r"n't\b", " not", text)
     return re.sub(r"'(?:s|re|ve|ll|d|m)\b", "", text)
 
@@ -120,6 +136,12 @@ def index_terms(text: str) -> list[str]:
     return terms
 
 
+def bigrams(text: str) -> list[str]:
+    """Return the adjacent pairs of non-stopword stems, so "effective date" counts as one."""
+    stems = [stem(word) for word in words(text) if word not in STOPWORDS]
+    return [f"{first} {second}" for first, second in itertools.pairwise(stems)]
+
+
 def _strip_notes(name: str) -> str:
     """Drop parenthetical notes from a glossary expansion."""
     return " ".join(PARENTHETICAL_RE.sub(" ", name).split())
@@ -160,27 +182,22 @@ class Answer:
         }
 
 
-@dataclass(frozen=True)
-class Query:
-    """A question after the pipeline: weighted index terms and what was recognised."""
+@dataclass
+class QueryWord:
+    """One word of a question and the weighted index terms it stands for."""
 
-    weights: dict[str, float]
-    content_words: int
-    known_words: int
-
-    @property
-    def coverage(self) -> float:
-        """Return the share of content words the knowledge base knows."""
-        return self.known_words / self.content_words if self.content_words else 0.0
+    surface: str
+    content: bool
+    terms: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Ranking:
-    """Sections ranked for a query, with the signals abstention is decided on."""
+    """Sections ranked for a question, with the signals abstention is decided on."""
 
     order: list[int]
     scores: np.ndarray
-    strength: float
+    explained: float
     coverage: float
 
     @property
@@ -215,8 +232,12 @@ class AnswerEngine:
         terms = index_terms(text)
         terms += index_terms(section.title) * (TITLE_REPEAT - 1)
         terms += index_terms(" ".join(section.keywords)) * (KEYWORD_REPEAT - 1)
+        for item in (section.title, *section.keywords, *section.aliases, section.body):
+            terms += bigrams(item)
         for entry in self._phrases.entries_in(text):
-            terms += index_terms(" ".join(_strip_notes(name) for name in entry.names))
+            names = index_terms(" ".join(_strip_notes(name) for name in entry.names))
+            primary = entry.sections[0] == section.id
+            terms += names * (PRIMARY_REPEAT if primary else 1)
         return terms
 
     def _build_index(self) -> None:
@@ -230,7 +251,10 @@ class AnswerEngine:
         }
         rows = [self._bm25.get_scores_from_ids([i]) for i in range(indexed)]
         self._term_scores = np.vstack(rows)
-        self._term_best = self._term_scores.max(axis=1)
+        documents = len(corpus)
+        frequency = (self._term_scores > 0).sum(axis=1)
+        self._idf = np.log1p((documents - frequency + 0.5) / (frequency + 0.5))
+        self._unknown_idf = float(np.log1p((documents + 0.5) / 0.5))
 
     def _surface_vocabulary(self) -> set[str]:
         """Return every plain word typo correction may map a question word to."""
@@ -259,47 +283,67 @@ class AnswerEngine:
         )
         return answer
 
-    def analyse(self, question: str) -> Query:
-        """Run the query pipeline: correct, expand, drop stopwords, stem, weigh."""
+    def analyse(self, question: str) -> list[QueryWord]:
+        """Run the query pipeline: correct typos, expand phrases, drop stopwords, stem."""
         surface = [self._corrector.correct(word) for word in words(question)]
-        weights: dict[str, float] = {}
-        content = [word for word in surface if word not in STOPWORDS]
         stems = [stem(word) for word in surface]
-        matched = self._phrases.expand(stems, weights)
-        known = 0
-        for position, word in enumerate(surface):
-            if word in STOPWORDS:
-                continue
-            term = stem(word)
-            recognised = position in matched or term in self._vocab
-            known += recognised
-            _raise(weights, term, 1.0)
-            for piece in parts(word):
-                _raise(weights, piece, PART_WEIGHT)
-        return Query(weights, len(content), known)
+        query = [QueryWord(word, word not in STOPWORDS and word not in FILLER) for word in surface]
+        for start, length, terms in self._phrases.matches(stems):
+            for word in query[start : start + length]:
+                for term in terms:
+                    _raise(word.terms, term, EXPANSION_WEIGHT)
+        for word, term in zip(query, stems, strict=True):
+            _raise(word.terms, term, 1.0 if word.content else FILLER_WEIGHT)
+            for piece in parts(word.surface):
+                _raise(word.terms, piece, PART_WEIGHT)
+        return query
 
     def rank(self, question: str) -> Ranking:
-        """Rank every section for a question and measure how well the best one fits."""
+        """Rank every section for a question and measure how well the best one explains it."""
         query = self.analyse(question)
-        pairs = [(self._vocab[t], w) for t, w in query.weights.items() if t in self._vocab]
-        if not pairs:
-            return Ranking([], np.zeros(len(self._ids)), 0.0, query.coverage)
-        ids = np.array([i for i, _ in pairs])
-        weights = np.array([w for _, w in pairs], dtype=np.float32)
-        scores = weights @ self._term_scores[ids]
-        best_possible = float(weights @ self._term_best[ids])
+        weights: dict[int, float] = {}
+        for word in query:
+            for term, weight in word.terms.items():
+                if term in self._vocab:
+                    index = self._vocab[term]
+                    weights[index] = max(weights.get(index, 0.0), weight)
+        for pair in bigrams(" ".join(word.surface for word in query)):
+            if pair in self._vocab:
+                weights[self._vocab[pair]] = BIGRAM_WEIGHT
+        if not weights:
+            return Ranking([], np.zeros(len(self._ids)), 0.0, 0.0)
+        ids = np.fromiter(weights, dtype=np.int64)
+        scores = np.fromiter(weights.values(), dtype=np.float32) @ self._term_scores[ids]
         order = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
-        top = float(scores[order[0]]) if order else 0.0
-        strength = top / best_possible if best_possible else 0.0
-        return Ranking(order, scores, strength, query.coverage)
+        explained, coverage = self._explained(query, order[0] if order else None)
+        return Ranking(order, scores, explained, coverage)
+
+    def _explained(self, query: list[QueryWord], top: int | None) -> tuple[float, float]:
+        """Return the IDF-weighted share of content words the top section accounts for,
+        and the plain share of content words the knowledge base knows at all."""
+        total = found = 0.0
+        known = content = 0
+        for word in query:
+            if not word.content:
+                continue
+            ids = [self._vocab[t] for t in word.terms if t in self._vocab]
+            weight = float(self._idf[ids].max()) if ids else self._unknown_idf
+            total += weight
+            content += 1
+            known += bool(ids)
+            if ids and top is not None and (self._term_scores[ids, top] > 0).any():
+                found += weight
+        if not content:
+            return 0.0, 0.0
+        return found / total, known / content
 
     def _answer(self, ranking: Ranking, today: date) -> Answer:
         """Turn a ranking into the top section's answer, or abstain if it is not enough."""
         if not _confident(ranking):
-            return self.not_covered(ranking.strength * ranking.coverage)
+            return self.not_covered(ranking.explained)
         section = self._sections[ranking.order[0]]
         hits = [self._ids[i] for i in ranking.order[1:]]
-        return self._cite(section, today, ranking.strength * ranking.coverage, hits)
+        return self._cite(section, today, ranking.explained, hits)
 
     def _cite(self, section: Section, today: date, score: float, hits: Sequence[str]) -> Answer:
         """Build the answer for one section, with its related sections and expiry notice."""
@@ -339,11 +383,7 @@ class AnswerEngine:
 
 def _confident(ranking: Ranking) -> bool:
     """Decide whether the top section answers the question (see docs/knowledge-base.md)."""
-    return (
-        bool(ranking.order)
-        and ranking.coverage >= MIN_COVERAGE
-        and ranking.strength >= MIN_STRENGTH
-    )
+    return bool(ranking.order) and ranking.explained >= MIN_EXPLAINED
 
 
 def _pick_related(section: Section, hits: Iterable[str]) -> list[str]:
@@ -396,21 +436,12 @@ class _PhraseTable:
         if key:
             self._phrases.setdefault(key[0], []).append((key, terms))
 
-    def _matches(self, stems: Sequence[str]) -> Iterator[tuple[int, int, list[str]]]:
+    def matches(self, stems: Sequence[str]) -> Iterator[tuple[int, int, list[str]]]:
         """Yield start, length and expansion terms of every phrase found in ``stems``."""
         for start, first in enumerate(stems):
             for key, terms in self._phrases.get(first, ()):
                 if tuple(stems[start : start + len(key)]) == key:
                     yield start, len(key), terms
-
-    def expand(self, stems: Sequence[str], weights: dict[str, float]) -> set[int]:
-        """Add the expansions of every phrase found; return the word positions matched."""
-        matched: set[int] = set()
-        for start, length, terms in self._matches(stems):
-            matched.update(range(start, start + length))
-            for term in terms:
-                _raise(weights, term, EXPANSION_WEIGHT)
-        return matched
 
     def entries_in(self, text: str) -> list[GlossaryEntry]:
         """Return the glossary entries one of whose names occurs in ``text``."""
@@ -444,8 +475,9 @@ class _TypoCorrector:
     """Map a word the knowledge base does not know to the nearest word it does."""
 
     def __init__(self, surface: set[str], vocab: dict[str, int]) -> None:
-        self._choices = sorted(surface)
+        self._choices = sorted(surface | FILLER)
         self._vocab = vocab
+        self._stems = {term for term in vocab if term.isalpha()}
         self._cache: dict[str, str] = {}
 
     def correct(self, word: str) -> str:
@@ -458,11 +490,27 @@ class _TypoCorrector:
         ):
             return word
         if word not in self._cache:
-            best = process.extractOne(
-                word,
-                self._choices,
-                scorer=OSA.normalized_similarity,
-                score_cutoff=TYPO_MIN_SIMILARITY,
-            )
-            self._cache[word] = best[0] if best else word
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.clear()
+            self._cache[word] = self._nearest(word) or self._truncated(word) or word
         return self._cache[word]
+
+    def _nearest(self, word: str) -> str | None:
+        """Return the known word one slip away (two in a long word), if there is one."""
+        best = process.extractOne(
+            word, self._choices, scorer=OSA.normalized_similarity, score_cutoff=TYPO_MIN_SIMILARITY
+        )
+        return best[0] if best else None
+
+    def _truncated(self, word: str) -> str | None:
+        """Return the longest known stem the word starts with, if it makes most of the word.
+
+        This catches derivations the suffix stripper leaves apart, such as closure and
+        closing, without reaching for short stems that begin many unrelated words.
+        """
+        for size in range(len(word) - 1, TYPO_MIN_LENGTH - 1, -1):
+            if size / len(word) < PREFIX_MIN_SHARE:
+                break
+            if word[:size] in self._stems:
+                return word[:size]
+        return None

@@ -18,7 +18,9 @@ def create_app(services: Services, *, client: AsyncWebClient | None = None) -> A
     """Build the Slack app from settings; `client` overrides the Web API client (stand-in)."""
     settings = services.settings
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
-    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    )
     app = AsyncApp(
         client=client or make_web_client(token, settings.slack_api_url),
         signing_secret=secret or None,

@@ -45,7 +45,9 @@ def answer_blocks(
         ContextBlock(elements=[MarkdownTextObject(text=texts.citation_line(citation))]),
     ]
     if related:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=texts.related_line(related))]))
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=texts.related_line(related))])
+        )
     if question_id is not None:
         blocks.append(_feedback_buttons(question_id))
     return as_dicts(blocks)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import sys
@@ -16,6 +15,9 @@ from bot.errors import UserError
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+# Commands whose output is meant for a person at a terminal: log lines would drown it.
+QUIET_COMMANDS = frozenset({"demo", "console", "ask", "kb"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,8 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings()
+        quiet = args.command in QUIET_COMMANDS
         logging.basicConfig(
-            level=settings.log_level.upper(),
+            level=(settings.log_level or ("WARNING" if quiet else "INFO")).upper(),
             format="%(asctime)s %(levelname)s %(name)s %(message)s",
         )
         return _run(args, settings)

@@ -86,7 +86,9 @@ async def run_console(settings: Settings, db_path: str | None, user_id: str) -> 
             print(texts.console_acting_as(NAMES[user_id], user_id))
             while True:
                 try:
-                    line = await asyncio.to_thread(input, f"{NAMES[console.user_id]}{PROMPT_SUFFIX}")
+                    line = await asyncio.to_thread(
+                        input, f"{NAMES[console.user_id]}{PROMPT_SUFFIX}"
+                    )
                 except EOFError:
                     break
                 if not await console.handle(line):

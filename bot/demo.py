@@ -7,20 +7,19 @@ from pathlib import Path
 
 from bot import texts
 from bot.offline import OfflineBot
-from bot.sample import DEMO_QUESTIONS, OFFICE
+from bot.sample import DEMO_DIRECT_MESSAGE, DEMO_QUESTIONS, OFFICE
 from bot.settings import Settings
 from bot.standin import Call
-from bot.terminal import show
+from bot.terminal import Shown, show
 
 NAMES = {person.id: person.name for person in OFFICE}
 
 
-def _print_calls(calls: list[Call]) -> list[Call]:
-    shown = [show(call, NAMES) for call in calls]
+def _print_calls(calls: list[Call]) -> list[Shown]:
+    shown = [item for item in (show(call, NAMES) for call in calls) if item is not None]
     for item in shown:
-        if item is not None:
-            print(item.text, end="\n\n")
-    return calls
+        print(item.text, end="\n\n")
+    return shown
 
 
 async def run_demo(settings: Settings, db_path: str | None) -> int:
@@ -36,22 +35,13 @@ async def run_demo(settings: Settings, db_path: str | None) -> int:
 
 async def _ask_round(bot: OfflineBot) -> None:
     print(texts.DEMO_ASK_HEADING, end="\n\n")
-    last_answer: tuple[str, Call] | None = None
     for user_id, question in DEMO_QUESTIONS:
         print(f"{NAMES[user_id]} types: /sm ask {question}")
-        calls = _print_calls(await bot.slash(user_id, f"ask {question}"))
-        if calls and calls[-1].args.get("blocks"):
-            last_answer = (user_id, calls[-1])
-    print(f"{NAMES['U0ATE2']} sends the bot a direct message: can a rep get the case file through sm?")
-    _print_calls(await bot.direct_message("U0ATE2", "can a rep get the case file through sm?"))
-    if last_answer is not None:
-        await _vote(bot, *last_answer)
-
-
-async def _vote(bot: OfflineBot, user_id: str, origin: Call) -> None:
-    shown = show(origin, NAMES)
-    if shown is None or not shown.choices:
-        return
-    choice = shown.choices[0]
-    print(f"{NAMES[user_id]} clicks [{choice.number}] {choice.label}")
-    _print_calls(await bot.click(user_id, choice, origin))
+        _print_calls(await bot.slash(user_id, f"ask {question}"))
+    user_id, question = DEMO_DIRECT_MESSAGE
+    print(f"{NAMES[user_id]} sends the bot a direct message: {question}")
+    answers = [item for item in _print_calls(await bot.direct_message(user_id, question))]
+    if answers and answers[-1].choices:
+        choice = answers[-1].choices[0]
+        print(f"{NAMES[user_id]} clicks [{choice.number}] {choice.label}")
+        _print_calls(await bot.click(user_id, choice, answers[-1].origin))

@@ -417,7 +417,9 @@ def _read_glossary(
         if entry is None:
             continue
         if _squash(entry.term) in terms:
-            problems.append(Problem(path.name, "term", f"entry {number}: duplicate {entry.term!r}"))
+            problems.append(
+                Problem(path.name, "term", f"entry {number}: duplicate {entry.term!r}")
+            )
         terms.add(_squash(entry.term))
         entries.append(entry)
     return entries

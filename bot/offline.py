@@ -14,6 +14,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
+from pydantic import SecretStr
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -61,7 +62,10 @@ class OfflineBot:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.stop()
 
@@ -70,9 +74,9 @@ class OfflineBot:
         await self.slack.start()
         engine = make_engine(self.settings.database_url)
         await asyncio.to_thread(upgrade, engine)
-        from pydantic import SecretStr
-
-        settings = self.settings.model_copy(update={"slack_signing_secret": SecretStr(self.secret)})
+        settings = self.settings.model_copy(
+            update={"slack_signing_secret": SecretStr(self.secret)}
+        )
         self.services = Services(
             settings=settings, engine=engine, answers=AnswerEngine.default(), clock=self.clock
         )
@@ -107,7 +111,9 @@ class OfflineBot:
     async def dispatch(self, body: str, content_type: str) -> BoltResponse:
         """Sign a body as Slack would and hand it to the app."""
         assert self.app is not None
-        headers = payloads.signed_headers(self.secret, body, content_type)
+        headers: dict[str, str | Sequence[str]] = {
+            **payloads.signed_headers(self.secret, body, content_type)
+        }
         return await self.app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
 
     async def settle(self) -> None:
@@ -149,7 +155,11 @@ class OfflineBot:
         channel, ts = _where(origin, user_id)
         message: dict[str, Any] | None = None
         if ts is not None:
-            message = {"ts": ts, "text": origin.args.get("text"), "blocks": origin.args.get("blocks")}
+            message = {
+                "ts": ts,
+                "text": origin.args.get("text"),
+                "blocks": origin.args.get("blocks"),
+            }
         body = payloads.block_action(
             user_id,
             action,

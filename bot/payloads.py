@@ -18,7 +18,9 @@ TEAM_ID = "T0SM"
 _sequence = count(1)
 
 
-def signed_headers(secret: str, body: str, content_type: str, *, at: float | None = None) -> dict[str, str]:
+def signed_headers(
+    secret: str, body: str, content_type: str, *, at: float | None = None
+) -> dict[str, str]:
     """Sign a body exactly as Slack does (v0 HMAC-SHA256 over `v0:timestamp:body`)."""
     timestamp = str(int(at if at is not None else time.time()))
     signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
@@ -71,8 +73,14 @@ def direct_message(user_id: str, text: str) -> str:
     """Build the event for a DM from a person to the bot."""
     ts = f"{time.time():.6f}"
     return event_callback(
-        {"type": "message", "channel": f"D{user_id}", "user": user_id, "text": text,
-         "ts": ts, "channel_type": "im"}
+        {
+            "type": "message",
+            "channel": f"D{user_id}",
+            "user": user_id,
+            "text": text,
+            "ts": ts,
+            "channel_type": "im",
+        }
     )
 
 
@@ -80,8 +88,13 @@ def mention(user_id: str, text: str, *, channel: str = "C0SM", bot_user_id: str 
     """Build the event for an @-mention of the bot in a channel."""
     ts = f"{time.time():.6f}"
     return event_callback(
-        {"type": "app_mention", "channel": channel, "user": user_id,
-         "text": f"<@{bot_user_id}> {text}", "ts": ts}
+        {
+            "type": "app_mention",
+            "channel": channel,
+            "user": user_id,
+            "text": f"<@{bot_user_id}> {text}",
+            "ts": ts,
+        }
     )
 
 
@@ -111,7 +124,9 @@ def block_action(
         "team": {"id": TEAM_ID, "domain": "appeals-office"},
         "channel": {"id": channel_id, "name": "directmessage"},
         "response_url": response_url,
-        "actions": [{**action, "type": action.get("type", "button"), "action_ts": f"{time.time():.6f}"}],
+        "actions": [
+            {**action, "type": action.get("type", "button"), "action_ts": f"{time.time():.6f}"}
+        ],
     }
     if message is not None:
         payload["message"] = message

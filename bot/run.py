@@ -64,7 +64,7 @@ def ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.guard import refuse_taxpayer_id
 
     engine = AnswerEngine.default()
-    today = args.today or utcnow().astimezone(ZoneInfo(settings.office_tz)).date()
+    today = args.today or today_in(settings)
     questions = sys.stdin if args.question == "-" else [args.question]
     status = 0
     for line in questions:

@@ -33,3 +33,5 @@ DEMO_QUESTIONS: tuple[tuple[str, str], ...] = (
     ("U0ATE2", "what do I have to do before sending the case to my manager for closing"),
     ("U0ATE3", "how do I reset my timesheet password"),
 )
+
+DEMO_DIRECT_MESSAGE = ("U0ATE2", "can a rep get the case file through sm?")

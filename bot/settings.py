@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     port: int = 3000
     host: str = "0.0.0.0"
     office_tz: str = "America/New_York"
-    log_level: str = "INFO"
+    log_level: str | None = Field(
+        default=None, description="Unset: INFO for serve, WARNING for the offline commands."
+    )
     max_question_chars: int = 2000
 
     @field_validator("office_tz")

@@ -12,7 +12,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 DEFAULT_API_URL = "https://slack.com/api/"
 
 
-def make_web_client(token: str, base_url: str | None = None, *, timeout: int = 10) -> AsyncWebClient:
+def make_web_client(
+    token: str, base_url: str | None = None, *, timeout: int = 10
+) -> AsyncWebClient:
     """Build an AsyncWebClient that retries rate limits, connection and server errors.
 
     The async handlers matter: the sync ones block the event loop and fail on

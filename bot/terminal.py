@@ -31,7 +31,7 @@ class Shown:
 def show(call: Call, names: Mapping[str, str], *, width: int = 88) -> Shown | None:
     """Render a Web API call that puts something in front of a person; None otherwise."""
     kind = SHOWN.get(call.method)
-    if kind is None or not call.response.get("ok", True) and call.method != "response_url":
+    if kind is None or (not call.response.get("ok", True) and call.method != "response_url"):
         return None
     args = call.args
     if call.method.startswith("views."):

@@ -39,7 +39,9 @@ TAXPAYER_ID_REFUSED = (
     "case number only, and ask again."
 )
 
-SLACK_FAILED = "I couldn't post my answer because Slack returned an error. Please try again in a minute."
+SLACK_FAILED = (
+    "I couldn't post my answer because Slack returned an error. Please try again in a minute."
+)
 
 INTERNAL_ERROR = "Sorry, something went wrong on my side. It has been logged; please try again."
 

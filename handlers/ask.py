@@ -52,7 +52,9 @@ def answer_question(services: Services, user_id: str, question: str, channel: st
             channel=channel,
             at=services.clock(),
         )
-    logger.info("question answered=%s section=%s user=%s", answer.answered, answer.section, user_id)
+    logger.info(
+        "question answered=%s section=%s user=%s", answer.answered, answer.section, user_id
+    )
     return render_answer(services, answer, row.id)
 
 
@@ -100,7 +102,9 @@ def register(app: AsyncApp, services: Services) -> None:
     """Attach the DM, mention and feedback listeners."""
 
     @app.event("message")
-    async def on_direct_message(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_direct_message(
+        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return
         async with services.work.track():
@@ -110,7 +114,9 @@ def register(app: AsyncApp, services: Services) -> None:
             await post_safely(client, body, event["channel"], reply)
 
     @app.event("app_mention")
-    async def on_mention(event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_mention(
+        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
         async with services.work.track():
             if _is_retry(services, body):
                 return

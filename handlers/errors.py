@@ -18,7 +18,9 @@ def register(app: AsyncApp) -> None:
     """Attach the global error handler: log with the request's ids, apologise briefly."""
 
     @app.error
-    async def on_error(error: Exception, body: dict[str, Any], respond: AsyncRespond | None) -> None:
+    async def on_error(
+        error: Exception, body: dict[str, Any], respond: AsyncRespond | None
+    ) -> None:
         logger.exception("listener failed %s", request_ids(body), exc_info=error)
         if respond is None:
             return

@@ -25,8 +25,10 @@ class Reply:
 
 def request_ids(body: dict[str, Any]) -> str:
     """Summarise a request's ids as key=value pairs for log lines (no message text)."""
-    user = body.get("user_id") or (body.get("user") or {}).get("id") or body.get("event", {}).get(
-        "user"
+    user = (
+        body.get("user_id")
+        or (body.get("user") or {}).get("id")
+        or body.get("event", {}).get("user")
     )
     channel = body.get("channel_id") or (body.get("channel") or {}).get("id")
     channel = channel or body.get("event", {}).get("channel")

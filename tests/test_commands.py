@@ -31,7 +31,9 @@ async def test_help_lists_the_commands(offline: OfflineBot) -> None:
 
 
 @pytest.mark.parametrize("text", ["", "frobnicate now"])
-async def test_no_or_an_unknown_subcommand_gets_the_usage_line(offline: OfflineBot, text: str) -> None:
+async def test_no_or_an_unknown_subcommand_gets_the_usage_line(
+    offline: OfflineBot, text: str
+) -> None:
     calls = await offline.slash("U0ATE1", text)
 
     assert texts.USAGE in calls[-1].args["text"]
@@ -64,7 +66,9 @@ async def test_an_answer_shows_title_paragraph_citation_related_and_vote_buttons
     assert buttons == ["answer_helpful", "answer_unhelpful"]
 
 
-async def test_an_uncovered_question_says_where_to_ask_and_cites_nothing(offline: OfflineBot) -> None:
+async def test_an_uncovered_question_says_where_to_ask_and_cites_nothing(
+    offline: OfflineBot,
+) -> None:
     calls = await offline.slash("U0ATE1", "ask how do I submit my timesheet")
 
     said = _said(calls)

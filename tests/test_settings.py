@@ -16,7 +16,9 @@ def test_the_default_store_is_a_sqlite_file_under_var() -> None:
     assert str(settings.sqlite_path()) == "var/smbot.db"
 
 
-def test_serve_without_a_bot_token_names_slack_bot_token(capsys: pytest.CaptureFixture[str]) -> None:
+def test_serve_without_a_bot_token_names_slack_bot_token(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     status = main(["serve"])
 
     assert status == 2

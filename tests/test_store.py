@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,8 +29,14 @@ def test_a_non_utc_time_comes_back_as_the_same_instant_in_utc(engine: sa.engine.
 
     with session_scope(engine) as session:
         row = record_question(
-            session, asked_by="U1", text="q", answered=True, section="x1-3", score=1.0,
-            channel="slash", at=chicago,
+            session,
+            asked_by="U1",
+            text="q",
+            answered=True,
+            section="x1-3",
+            score=1.0,
+            channel="slash",
+            at=chicago,
         )
         question_id = row.id
     with Session(engine) as session:
@@ -45,8 +51,14 @@ def test_a_non_utc_time_comes_back_as_the_same_instant_in_utc(engine: sa.engine.
 def test_a_naive_datetime_is_refused(engine: sa.engine.Engine) -> None:
     with pytest.raises(sa.exc.StatementError, match="naive datetime"), session_scope(engine) as s:
         record_question(
-            s, asked_by="U1", text="q", answered=False, section=None, score=0.0,
-            channel="dm", at=datetime(2026, 1, 1, 9, 0),
+            s,
+            asked_by="U1",
+            text="q",
+            answered=False,
+            section=None,
+            score=0.0,
+            channel="dm",
+            at=datetime(2026, 1, 1, 9, 0),
         )
 
 
@@ -86,8 +98,14 @@ def test_upgrading_twice_changes_nothing(engine: sa.engine.Engine) -> None:
 def test_a_second_vote_replaces_the_first(engine: sa.engine.Engine) -> None:
     with session_scope(engine) as session:
         question = record_question(
-            session, asked_by="U1", text="q", answered=True, section="x1-3", score=2.0,
-            channel="slash", at=datetime.now(timezone.utc),
+            session,
+            asked_by="U1",
+            text="q",
+            answered=True,
+            section="x1-3",
+            score=2.0,
+            channel="slash",
+            at=datetime.now(UTC),
         )
         record_feedback(session, question_id=question.id or 0, voter="U1", helpful=True)
         record_feedback(session, question_id=question.id or 0, voter="U1", helpful=False)

@@ -1,0 +1,84 @@
+"""The command line: ask (one, many, JSON), kb check, demo."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+KB = Path(__file__).resolve().parents[1] / "bot" / "kb"
+CONTRACT_KEYS = {"answered", "section", "citation", "title", "text", "score", "related"}
+
+
+def test_ask_json_prints_the_contract_object(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["ask", "which carats code for the first secure message", "--json"])
+
+    answer = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert set(answer) == CONTRACT_KEYS
+    assert answer["answered"] is True
+    assert answer["citation"] == "IRM 8.6.1.4.X.1(3)"
+    assert answer["section"] == "x1-3"
+    assert len(answer["related"]) <= 3
+
+
+def test_ask_reads_one_question_per_line_from_stdin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("co-tdw code?\n\nwho is my union steward\n"))
+
+    status = main(["ask", "--json", "-"])
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert status == 0
+    assert [line["answered"] for line in lines] == [True, False]
+    assert lines[0]["citation"] == "IRM 8.6.1.4.X.1(4)"
+
+
+def test_ask_refuses_a_taxpayer_id(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["ask", "tp 123 45 6789 asked about sm"])
+
+    assert status == 2
+    assert "case number" in capsys.readouterr().err
+
+
+def test_kb_check_passes_on_the_shipped_knowledge_base(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["kb", "check"])
+
+    assert status == 0
+    assert "valid" in capsys.readouterr().out
+
+
+def test_kb_check_names_the_file_and_field_of_a_fault(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = tmp_path / "kb"
+    shutil.copytree(KB, broken)
+    text = (
+        (broken / "x1-4.md")
+        .read_text()
+        .replace("citation: IRM 8.6.1.4.X.1(4)", "citation: IRM 8.6.1.4.X.1(3)")
+    )
+    (broken / "x1-4.md").write_text(text)
+
+    status = main(["kb", "check", "--path", str(broken)])
+
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "x1-4.md" in out and "citation" in out
+
+
+def test_the_demo_prints_real_cited_answers(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["demo"])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "IRM 8.6.1.4.X.1(4)" in out
+    assert "IRM 8.6.1.4.X.1(5)(a)" in out
+    assert "doesn't cover that" in out
+    assert "clicks [1]" in out

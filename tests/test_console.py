@@ -1,0 +1,55 @@
+"""The offline console: typed lines reach the real handlers, buttons are clicked by number."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from bot import texts
+from bot.console import Console
+from bot.offline import OfflineBot
+from models.tables import Feedback
+
+
+async def test_a_slash_command_prints_the_cited_answer_with_numbered_buttons(
+    offline: OfflineBot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    console = Console(offline, "U0ATE1")
+
+    await console.handle("/sm ask what code when the tp asks to stop using secure messaging")
+
+    out = capsys.readouterr().out
+    assert "IRM 8.6.1.4.X.1(4)" in out
+    assert "[1] 👍 Helpful" in out and "[2] 👎 Not helpful" in out
+
+
+async def test_typing_a_number_clicks_that_button_as_the_current_person(
+    offline: OfflineBot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    console = Console(offline, "U0ATE1")
+    await console.handle("co-tdc when?")
+    await console.handle(":as U0ATE2")
+
+    await console.handle("2")
+
+    assert texts.FEEDBACK_THANKS_DOWN in capsys.readouterr().out
+    assert offline.services is not None
+    with Session(offline.services.engine) as session:
+        votes = session.exec(select(Feedback)).all()
+    assert [(v.voter, v.helpful) for v in votes] == [("U0ATE2", False)]
+
+
+async def test_a_number_with_no_button_says_so(
+    offline: OfflineBot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    console = Console(offline, "U0ATE1")
+
+    await console.handle("7")
+
+    assert texts.console_no_button(7) in capsys.readouterr().out
+
+
+async def test_quit_ends_the_session(offline: OfflineBot) -> None:
+    console = Console(offline, "U0ATE1")
+
+    assert await console.handle(":quit") is False
