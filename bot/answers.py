@@ -4,14 +4,14 @@ The engine ranks the knowledge-base sections with BM25 (the ``bm25s`` library) a
 query pipeline of its own: lowercase, tokenise (codes such as ``co-tdc`` or ``6271`` kept
 whole and also split), correct typos, expand acronyms and plain words through the
 glossary and the synonym table, drop stopwords, strip common suffixes. It abstains when
-the question talks about things the knowledge base never mentions, or when no section
-explains enough of it. docs/knowledge-base.md explains each signal and threshold.
+the top section does not contain enough of the question, or contains it only in passing
+rather than in what the section is about. docs/knowledge-base.md explains each signal
+and threshold.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -32,21 +32,20 @@ logger = logging.getLogger(__name__)
 
 # --- tuning: measured on tests/data/questions.yaml, see docs/knowledge-base.md ------
 
-BM25_K1 = 1.2
+BM25_K1 = 1.2  # the usual BM25 defaults; nothing else did better on the question set
 BM25_B = 0.75
-TITLE_REPEAT = 1  # the title and keywords say what a section is about; count them twice
-KEYWORD_REPEAT = 2
+KEYWORD_REPEAT = 2  # keywords say what a section is about: count them twice
+PRIMARY_REPEAT = 2  # a glossary term counts twice in the first section its entry lists
 PART_WEIGHT = 0.5  # "co" and "tdc" from "co-tdc" count for less than the whole code
-EXPANSION_WEIGHT = 0.5  # words a glossary entry or synonym brings in
+EXPANSION_WEIGHT = 0.5  # words a glossary entry or a synonym brings in
 TYPO_MIN_LENGTH = 4
-TYPO_MIN_SIMILARITY = 0.8  # optimal-string-alignment similarity: one slip in five letters
-MIN_EXPLAINED = 0.8  # IDF-weighted share of the question's content words in the top section
-PREFIX_MIN_SHARE = 0.6  # a known stem must make up this much of an unknown word
-CACHE_SIZE = 4096
+TYPO_MAX_DISTANCE = 0.2  # optimal-string-alignment edits per letter: one slip in five
+PREFIX_MIN_SHARE = 0.6  # a known stem must make up this much of an unknown word's stem
+UNKNOWN_SHARE = 1 / 8  # an unseen word weighs like a word found in this share of sections
+MIN_EXPLAINED = 0.65  # IDF-weighted share of the question's words the top section has
+MIN_ON_TOPIC = 0.3  # ... and share found in its title, keywords, aliases or glossary terms
 MAX_RELATED = 3
-BIGRAM_WEIGHT = 0.0
-FILLER_WEIGHT = 1.0
-PRIMARY_REPEAT = 2  # extra copies of a glossary entry's names in its first section
+CACHE_SIZE = 4096
 
 # --- tokenising ----------------------------------------------------------------------
 
@@ -54,10 +53,8 @@ WORD_RE = re.compile(r"[a-z0-9]+(?:[&./-][a-z0-9]+)*")
 SPLIT_RE = re.compile(r"[&./-]")
 PARENTHETICAL_RE = re.compile(r"\([^)]*\)")
 
-# Function words, and the filler of a question ("what do I need to do") that says nothing
-# about its topic. Chosen as a list of English, not from the evaluation questions.
-STOPWORDS = frozenset(
-    """
+# English function words: pronouns, articles, auxiliaries, prepositions, conjunctions.
+_STOPWORD_TEXT = """
     a about above across after again against all along already although am among an and
     another any anyone anything are around as at be because been before being below
     beside besides between beyond both but by can could did do does doing done down during
@@ -69,18 +66,39 @@ STOPWORDS = frozenset(
     these they this those though through to too toward towards under unless until up upon
     us very via was we were what whats when where whether which while who whom whose why
     will with within without would yet you your yours yourself
-    """.split()
-)
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 # Words that carry a question's intent but not its topic. They are scored like any word,
 # but they do not count when judging how much of a question a section explains.
-FILLER = frozenset(
-    """
-    actual actually also ask asked exactly get gets getting go goes going got happen
-    happens know like mean means need needed needs now ok okay point say says saying see
-    still supposed tell thing things use used uses using want wanted wants
-    """.split()
-)
+_FILLER_TEXT = """
+    actual actually also ask asked exactly find finding finds found get gets getting go
+    goes going got happen happens know like make makes made making mean means need needed
+    needs now ok okay point put puts putting say says saying see still supposed take takes
+    taking took tell thing things use used uses using want wanted wants
+"""
+FILLER = frozenset(_FILLER_TEXT.split())
+
+# Past forms the suffix stripper cannot reach.
+IRREGULAR = {
+    "began": "begin",
+    "begun": "begin",
+    "bought": "buy",
+    "brought": "bring",
+    "chose": "choose",
+    "chosen": "choose",
+    "found": "find",
+    "gave": "give",
+    "given": "give",
+    "held": "hold",
+    "kept": "keep",
+    "paid": "pay",
+    "sent": "send",
+    "told": "tell",
+    "went": "go",
+    "written": "write",
+    "wrote": "write",
+}
 
 # Kept intact and never stemmed: they are codes or names, not English words.
 _DIGIT = re.compile(r"\d")
@@ -101,6 +119,7 @@ def words(text: str) -> list[str]:
 
 def stem(word: str) -> str:
     """Strip a plural, -ing or -ed, and a final e, so record, records and recorded meet."""
+    word = IRREGULAR.get(word, word)
     if len(word) <= 3 or _DIGIT.search(word) or SPLIT_RE.search(word):
         return word
     if word.endswith("ies") and len(word) > 4:
@@ -136,12 +155,6 @@ def index_terms(text: str) -> list[str]:
     return terms
 
 
-def bigrams(text: str) -> list[str]:
-    """Return the adjacent pairs of non-stopword stems, so "effective date" counts as one."""
-    stems = [stem(word) for word in words(text) if word not in STOPWORDS]
-    return [f"{first} {second}" for first, second in itertools.pairwise(stems)]
-
-
 def _strip_notes(name: str) -> str:
     """Drop parenthetical notes from a glossary expansion."""
     return " ".join(PARENTHETICAL_RE.sub(" ", name).split())
@@ -154,9 +167,9 @@ def _strip_notes(name: str) -> str:
 class Answer:
     """What the engine says: the cited paragraph, or that the procedure does not cover it.
 
-    ``score`` is a confidence between 0 and 1: the share of the question's best possible
-    BM25 score that the chosen section reaches, scaled by how much of the question the
-    knowledge base knows (1.0 for a glossary definition).
+    ``score`` is between 0 and 1: the IDF-weighted share of the question's content words
+    that the top section contains (1.0 for a glossary definition; for an abstention, the
+    share that fell short). ``related_titles`` goes with ``related``, for display.
     """
 
     answered: bool
@@ -193,17 +206,24 @@ class QueryWord:
 
 @dataclass(frozen=True)
 class Ranking:
-    """Sections ranked for a question, with the signals abstention is decided on."""
+    """Sections ranked for a question, with the two signals abstention is decided on.
+
+    ``explained`` is the IDF-weighted share of the question's content words that the top
+    section contains; ``on_topic`` is the share found in what the section is about: its
+    title, keywords, aliases and the glossary terms that list it.
+    """
 
     order: list[int]
     scores: np.ndarray
-    explained: float
-    coverage: float
+    explained: float = 0.0
+    on_topic: float = 0.0
 
     @property
-    def top_score(self) -> float:
-        """Return the best raw BM25 score."""
-        return float(self.scores[self.order[0]]) if self.order else 0.0
+    def confident(self) -> bool:
+        """Return whether the top section answers the question."""
+        return (
+            bool(self.order) and self.explained >= MIN_EXPLAINED and self.on_topic >= MIN_ON_TOPIC
+        )
 
 
 class AnswerEngine:
@@ -230,40 +250,46 @@ class AnswerEngine:
         """Tokenise a section: title, keywords, aliases, body and glossary expansions."""
         text = " ".join((section.title, *section.keywords, *section.aliases, section.body))
         terms = index_terms(text)
-        terms += index_terms(section.title) * (TITLE_REPEAT - 1)
         terms += index_terms(" ".join(section.keywords)) * (KEYWORD_REPEAT - 1)
-        for item in (section.title, *section.keywords, *section.aliases, section.body):
-            terms += bigrams(item)
         for entry in self._phrases.entries_in(text):
-            names = index_terms(" ".join(_strip_notes(name) for name in entry.names))
             primary = entry.sections[0] == section.id
-            terms += names * (PRIMARY_REPEAT if primary else 1)
+            terms += _names_terms(entry) * (PRIMARY_REPEAT if primary else 1)
+        return terms
+
+    def _topic_terms(self, section: Section) -> set[str]:
+        """Return the terms of what a section is about, as opposed to what its body says."""
+        terms = set(index_terms(" ".join((section.title, *section.keywords, *section.aliases))))
+        for entry in self.kb.glossary:
+            if section.id in entry.sections:
+                terms.update(_names_terms(entry))
         return terms
 
     def _build_index(self) -> None:
-        """Index every section with bm25s and keep each term's score per section."""
+        """Index every section with bm25s; keep each term's score and topic flag per section."""
         corpus = [self._document_terms(section) for section in self._sections]
         self._bm25 = bm25s.BM25(k1=BM25_K1, b=BM25_B)
         self._bm25.index(corpus, show_progress=False)
         indexed = len(self._bm25.scores["indptr"]) - 1  # bm25s adds "" past the index
-        self._vocab: dict[str, int] = {
-            term: i for term, i in self._bm25.vocab_dict.items() if term and i < indexed
-        }
-        rows = [self._bm25.get_scores_from_ids([i]) for i in range(indexed)]
-        self._term_scores = np.vstack(rows)
+        self._vocab = {term: i for term, i in self._bm25.vocab_dict.items() if i < indexed}
+        self._term_scores = np.vstack(
+            [self._bm25.get_scores_from_ids([i]) for i in range(indexed)]
+        )
+        self._on_topic = np.zeros(self._term_scores.shape, dtype=bool)
+        for column, section in enumerate(self._sections):
+            rows = [self._vocab[t] for t in self._topic_terms(section) if t in self._vocab]
+            self._on_topic[rows, column] = True
         documents = len(corpus)
-        frequency = (self._term_scores > 0).sum(axis=1)
-        self._idf = np.log1p((documents - frequency + 0.5) / (frequency + 0.5))
-        self._unknown_idf = float(np.log1p((documents + 0.5) / 0.5))
+        self._idf = _idf(documents, (self._term_scores > 0).sum(axis=1))
+        self._unknown_idf = float(_idf(documents, np.array([documents * UNKNOWN_SHARE]))[0])
 
     def _surface_vocabulary(self) -> set[str]:
         """Return every plain word typo correction may map a question word to."""
-        texts_ = [" ".join((s.title, *s.keywords, *s.aliases, s.body)) for s in self._sections]
-        texts_ += [" ".join(entry.names) for entry in self.kb.glossary]
-        texts_ += list(self.kb.synonyms)
+        sources = [" ".join((s.title, *s.keywords, *s.aliases, s.body)) for s in self._sections]
+        sources += [" ".join(entry.names) for entry in self.kb.glossary]
+        sources += list(self.kb.synonyms)
         return {
             word
-            for text in texts_
+            for text in sources
             for word in words(text)
             if word.isalpha() and len(word) >= TYPO_MIN_LENGTH and word not in STOPWORDS
         }
@@ -276,8 +302,7 @@ class AnswerEngine:
         if entry is not None:
             answer = self._define(entry, today)
         else:
-            ranking = self.rank(question)
-            answer = self._answer(ranking, today)
+            answer = self._answer(self.rank(question), today)
         logger.debug(
             "answered=%s section=%s score=%.3f", answer.answered, answer.section, answer.score
         )
@@ -293,7 +318,7 @@ class AnswerEngine:
                 for term in terms:
                     _raise(word.terms, term, EXPANSION_WEIGHT)
         for word, term in zip(query, stems, strict=True):
-            _raise(word.terms, term, 1.0 if word.content else FILLER_WEIGHT)
+            _raise(word.terms, term, 1.0)
             for piece in parts(word.surface):
                 _raise(word.terms, piece, PART_WEIGHT)
         return query
@@ -305,41 +330,39 @@ class AnswerEngine:
         for word in query:
             for term, weight in word.terms.items():
                 if term in self._vocab:
-                    index = self._vocab[term]
-                    weights[index] = max(weights.get(index, 0.0), weight)
-        for pair in bigrams(" ".join(word.surface for word in query)):
-            if pair in self._vocab:
-                weights[self._vocab[pair]] = BIGRAM_WEIGHT
+                    row = self._vocab[term]
+                    weights[row] = max(weights.get(row, 0.0), weight)
         if not weights:
-            return Ranking([], np.zeros(len(self._ids)), 0.0, 0.0)
-        ids = np.fromiter(weights, dtype=np.int64)
-        scores = np.fromiter(weights.values(), dtype=np.float32) @ self._term_scores[ids]
+            return Ranking([], np.zeros(len(self._ids)))
+        rows = np.fromiter(weights, dtype=np.int64)
+        scores = np.fromiter(weights.values(), dtype=np.float32) @ self._term_scores[rows]
         order = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
-        explained, coverage = self._explained(query, order[0] if order else None)
-        return Ranking(order, scores, explained, coverage)
+        if not order:
+            return Ranking([], scores)
+        return Ranking(order, scores, *self._explained(query, order[0]))
 
-    def _explained(self, query: list[QueryWord], top: int | None) -> tuple[float, float]:
-        """Return the IDF-weighted share of content words the top section accounts for,
-        and the plain share of content words the knowledge base knows at all."""
-        total = found = 0.0
-        known = content = 0
+    def ranked_sections(self, question: str) -> list[str]:
+        """Return the ids of every section that matches the question, best first."""
+        return [self._ids[i] for i in self.rank(question).order]
+
+    def _explained(self, query: list[QueryWord], top: int) -> tuple[float, float]:
+        """Return the IDF-weighted shares of content words in the top section and its topic."""
+        total = found = on_topic = 0.0
         for word in query:
             if not word.content:
                 continue
-            ids = [self._vocab[t] for t in word.terms if t in self._vocab]
-            weight = float(self._idf[ids].max()) if ids else self._unknown_idf
+            rows = [self._vocab[t] for t in word.terms if t in self._vocab]
+            weight = float(self._idf[rows].max()) if rows else self._unknown_idf
             total += weight
-            content += 1
-            known += bool(ids)
-            if ids and top is not None and (self._term_scores[ids, top] > 0).any():
-                found += weight
-        if not content:
+            found += weight * bool(rows and (self._term_scores[rows, top] > 0).any())
+            on_topic += weight * bool(rows and self._on_topic[rows, top].any())
+        if not total:
             return 0.0, 0.0
-        return found / total, known / content
+        return found / total, on_topic / total
 
     def _answer(self, ranking: Ranking, today: date) -> Answer:
         """Turn a ranking into the top section's answer, or abstain if it is not enough."""
-        if not _confident(ranking):
+        if not ranking.confident:
             return self.not_covered(ranking.explained)
         section = self._sections[ranking.order[0]]
         hits = [self._ids[i] for i in ranking.order[1:]]
@@ -381,9 +404,14 @@ class AnswerEngine:
         return Answer(False, None, None, None, texts.NOT_COVERED, score)
 
 
-def _confident(ranking: Ranking) -> bool:
-    """Decide whether the top section answers the question (see docs/knowledge-base.md)."""
-    return bool(ranking.order) and ranking.explained >= MIN_EXPLAINED
+def _idf(documents: int, frequency: np.ndarray) -> np.ndarray:
+    """Return BM25's inverse document frequency for terms found in ``frequency`` sections."""
+    return np.log1p((documents - frequency + 0.5) / (frequency + 0.5))
+
+
+def _names_terms(entry: GlossaryEntry) -> list[str]:
+    """Return the index terms of every name of a glossary entry."""
+    return index_terms(" ".join(_strip_notes(name) for name in entry.names))
 
 
 def _pick_related(section: Section, hits: Iterable[str]) -> list[str]:
@@ -424,7 +452,7 @@ class _PhraseTable:
         self._kb = kb
         self._phrases: dict[str, list[tuple[tuple[str, ...], list[str]]]] = {}
         for entry in kb.glossary:
-            terms = index_terms(" ".join(_strip_notes(name) for name in entry.names))
+            terms = _names_terms(entry)
             for name in entry.names:
                 self._add(_strip_notes(name), terms)
         for phrase, targets in kb.synonyms.items():
@@ -477,7 +505,7 @@ class _TypoCorrector:
     def __init__(self, surface: set[str], vocab: dict[str, int]) -> None:
         self._choices = sorted(surface | FILLER)
         self._vocab = vocab
-        self._stems = {term for term in vocab if term.isalpha()}
+        self._stems = {stem(word): word for word in reversed(self._choices)}
         self._cache: dict[str, str] = {}
 
     def correct(self, word: str) -> str:
@@ -498,7 +526,7 @@ class _TypoCorrector:
     def _nearest(self, word: str) -> str | None:
         """Return the known word one slip away (two in a long word), if there is one."""
         best = process.extractOne(
-            word, self._choices, scorer=OSA.normalized_similarity, score_cutoff=TYPO_MIN_SIMILARITY
+            word, self._choices, scorer=OSA.normalized_distance, score_cutoff=TYPO_MAX_DISTANCE
         )
         return best[0] if best else None
 
@@ -508,9 +536,10 @@ class _TypoCorrector:
         This catches derivations the suffix stripper leaves apart, such as closure and
         closing, without reaching for short stems that begin many unrelated words.
         """
-        for size in range(len(word) - 1, TYPO_MIN_LENGTH - 1, -1):
-            if size / len(word) < PREFIX_MIN_SHARE:
+        root = stem(word)
+        for size in range(len(root) - 1, TYPO_MIN_LENGTH - 1, -1):
+            if size / len(root) < PREFIX_MIN_SHARE:
                 break
-            if word[:size] in self._stems:
-                return word[:size]
+            if root[:size] in self._stems:
+                return self._stems[root[:size]]
         return None

@@ -9,7 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Services
 from bot.slack_client import make_web_client
-from handlers import ask, commands, errors
+from handlers import ask, commands, errors, messages
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +27,9 @@ def create_app(services: Services, *, client: AsyncWebClient | None = None) -> A
         request_verification_enabled=bool(secret),
     )
     _quiet_slack_loggers()
-    commands.register(app, services, {**ask.SUBCOMMANDS})
+    commands.register(app, services, {**ask.SUBCOMMANDS, **messages.SUBCOMMANDS})
     ask.register(app, services)
+    messages.register(app, services)
     errors.register(app)
     return app
 

@@ -9,9 +9,15 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
+    InputBlock,
     MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
     SectionBlock,
+    StaticSelectElement,
 )
+from slack_sdk.models.views import View
 
 from bot import texts
 
@@ -70,3 +76,60 @@ def _feedback_buttons(question_id: int) -> ActionsBlock:
 def notice_blocks(text: str) -> list[dict[str, Any]]:
     """Lay out a plain notice as one section."""
     return as_dicts([SectionBlock(text=MarkdownTextObject(text=clip(text)))])
+
+
+ACTION_REPLIED = "sm_replied"
+ACTION_NO_REPLY = "sm_no_reply"
+ACTION_SNOOZE = "sm_snooze"
+NO_REPLY_VIEW = "sm_no_reply_view"
+NO_REPLY_BLOCK = "reason"
+NO_REPLY_INPUT = "reason_input"
+
+
+def reminder_blocks(
+    text: str, message_id: str, snooze_hours: tuple[int, ...]
+) -> list[dict[str, Any]]:
+    """Lay out a reminder with *Replied*, *No reply needed* and *Snooze*."""
+    options = [
+        Option(text=texts.snooze_option(hours), value=f"{message_id}|{hours}")
+        for hours in snooze_hours
+    ]
+    elements: list[Any] = [
+        ButtonElement(
+            text=texts.BUTTON_REPLIED, action_id=ACTION_REPLIED, value=message_id, style="primary"
+        ),
+        ButtonElement(text=texts.BUTTON_NO_REPLY, action_id=ACTION_NO_REPLY, value=message_id),
+    ]
+    if options:
+        elements.append(
+            StaticSelectElement(
+                placeholder=texts.SNOOZE_PLACEHOLDER, action_id=ACTION_SNOOZE, options=options
+            )
+        )
+    blocks: list[Block] = [
+        SectionBlock(text=MarkdownTextObject(text=clip(text))),
+        ActionsBlock(block_id=f"message:{message_id}", elements=elements),
+    ]
+    return as_dicts(blocks)
+
+
+def no_reply_view(message_id: str, case: str) -> dict[str, Any]:
+    """Build the modal that asks why a message needs no reply."""
+    view = View(
+        type="modal",
+        callback_id=NO_REPLY_VIEW,
+        private_metadata=message_id,
+        title=PlainTextObject(text=texts.NO_REPLY_TITLE),
+        submit=PlainTextObject(text=texts.NO_REPLY_SUBMIT),
+        close=PlainTextObject(text=texts.CANCEL),
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=f"Case *{case}*")),
+            InputBlock(
+                block_id=NO_REPLY_BLOCK,
+                label=PlainTextObject(text=texts.NO_REPLY_LABEL),
+                hint=PlainTextObject(text=texts.NO_REPLY_HINT),
+                element=PlainTextInputElement(action_id=NO_REPLY_INPUT, max_length=200),
+            ),
+        ],
+    )
+    return view.to_dict()

@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -17,7 +18,7 @@ from bot.settings import Settings
 logger = logging.getLogger(__name__)
 
 # Commands whose output is meant for a person at a terminal: log lines would drown it.
-QUIET_COMMANDS = frozenset({"demo", "console", "ask", "kb"})
+QUIET_COMMANDS = frozenset({"demo", "console", "ask", "kb", "replay", "import"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,6 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", help="the question, or - to read one per line from stdin")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.add_argument("--today", type=date.fromisoformat, help="date to judge expiry against")
+
+    replay = sub.add_parser("replay", help="replay a timeline of events with a simulated clock")
+    replay.add_argument("file", type=Path, help="JSON lines file of events")
+    replay.add_argument("--json", action="store_true", help="one JSON object per notification")
+
+    imports = sub.add_parser("import", help="load data into the store")
+    imports.add_argument("what", choices=["events"])
+    imports.add_argument("file", type=Path, help="JSON lines, or CSV with a header row")
 
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
@@ -78,6 +87,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         "serve": run.serve,
         "ask": run.ask,
         "db": run.db,
+        "replay": run.replay,
+        "import": run.import_file,
         "kb": run.kb,
     }
     return handlers[args.command](args, settings)

@@ -1,14 +1,10 @@
-"""The two kinds of failure: one a person can act on, everything else."""
+"""The two kinds of failure: one a person can act on (UserError), everything else."""
 
 from __future__ import annotations
 
+from models.errors import UserError
 
-class UserError(Exception):
-    """A failure whose message is safe to show and says what to do next."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+__all__ = ["ConfigError", "UserError"]
 
 
 class ConfigError(UserError):

@@ -9,6 +9,11 @@ from bot.errors import UserError
 
 # SSN and ITIN share the 3-2-4 shape; an EIN is 2-7. Either may be typed with dashes,
 # spaces or no separator at all, so a bare run of nine digits counts too.
+TAXPAYER_DATA_REASON = (
+    "the request holds what looks like an SSN, ITIN or EIN; it was not stored. "
+    "Name cases by case number only"
+)
+
 _SEP = r"[\s\-–—.]?"
 _TAXPAYER_ID = re.compile(
     rf"(?<![\w-])(?:\d{{3}}{_SEP}\d{{2}}{_SEP}\d{{4}}|\d{{2}}{_SEP}\d{{7}})(?![\w-])"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import frontmatter
 import yaml
@@ -69,7 +69,7 @@ class _FrontMatterHandler(YAMLHandler):
 
     def load(self, fm: str, **kwargs: object) -> Any:
         """Parse the front matter."""
-        return yaml.load(fm, Loader=_PlainTextLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(fm, Loader=_PlainTextLoader)
 
 
 @dataclass(frozen=True)
@@ -353,7 +353,7 @@ def _check_cross_references(sections: Mapping[str, Section]) -> list[Problem]:
         key = _squash(section.citation)
         if key in seen:
             first = seen[key].path.name
-            problems.append(Problem(section.path.name, "citation", f"duplicate of {first}"))
+            problems.append(Problem(first, "citation", f"duplicate of {section.path.name}"))
         else:
             seen[key] = section
         for other in section.related:
@@ -362,12 +362,12 @@ def _check_cross_references(sections: Mapping[str, Section]) -> list[Problem]:
     return problems
 
 
-def _is_text(value: object) -> bool:
+def _is_text(value: object) -> TypeGuard[str]:
     """Return whether ``value`` is a string with something in it."""
     return isinstance(value, str) and bool(value.strip())
 
 
-def _is_text_list(value: object) -> bool:
+def _is_text_list(value: object) -> TypeGuard[list[str]]:
     """Return whether ``value`` is a list of non-empty strings."""
     return isinstance(value, list) and all(_is_text(item) for item in value)
 
@@ -393,7 +393,7 @@ def _load_yaml(path: Path, problems: list[Problem]) -> Any:
         problems.append(Problem(path.name, "(file)", "missing"))
         return None
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_PlainTextLoader)  # noqa: S506
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_PlainTextLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         reason = " ".join(str(exc).split())
         problems.append(Problem(path.name, "(file)", f"not valid YAML: {reason}"))
@@ -456,7 +456,7 @@ def _read_glossary_entry(
         expansion=item["expansion"].strip(),
         meaning=item["meaning"].strip(),
         variants=tuple(v.strip() for v in item.get("variants") or ()),
-        sections=tuple(ids),
+        sections=tuple(item["sections"]),
     )
 
 

@@ -187,13 +187,13 @@ def serialize(root: etree.Element) -> str:
 class SlackMrkdwnExtension(Extension):
     """Make Python-Markdown write Slack mrkdwn instead of HTML."""
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - the API's name
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         """Register the mrkdwn serializer and stop raw HTML from passing through."""
         # Markdown() picks its serializer by name after the extensions are registered, so
         # this instance gets its own table in which every format name means mrkdwn.
         formats = dict.fromkeys([*md.output_formats, OUTPUT_FORMAT], serialize)
         setattr(md, "output_formats", formats)  # noqa: B010 - a ClassVar, shadowed per instance
-        md.set_output_format(OUTPUT_FORMAT)
+        md.serializer = serialize
         md.stripTopLevelTags = False
         for registry, name in (
             (md.preprocessors, "html_block"),

@@ -20,11 +20,11 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot import payloads
-from bot.answers import AnswerEngine
 from bot.app import create_app
-from bot.render import Choice
+from bot.delivery import make_sweeper
+from bot.render import Choice, Option
 from bot.sample import OFFICE, Person
-from bot.services import Services
+from bot.services import Services, case_rules
 from bot.settings import Settings
 from bot.slack_client import make_web_client
 from bot.standin import Call, SlackStandIn
@@ -32,6 +32,9 @@ from models.db import make_engine, session_scope, utcnow
 from models.migrate import upgrade
 from models.store import upsert_employee
 from models.tables import Employee
+from reminders.events import parse_event
+from reminders.intake import Applied, apply_event
+from reminders.sweep import SimulatedClock, Sweeper, deliver_until
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
@@ -56,6 +59,7 @@ class OfflineBot:
         self.clock = clock
         self.services: Services | None = None
         self.app: AsyncApp | None = None
+        self.sweeper: Sweeper | None = None
 
     async def __aenter__(self) -> OfflineBot:
         await self.start()
@@ -77,11 +81,10 @@ class OfflineBot:
         settings = self.settings.model_copy(
             update={"slack_signing_secret": SecretStr(self.secret)}
         )
-        self.services = Services(
-            settings=settings, engine=engine, answers=AnswerEngine.default(), clock=self.clock
-        )
+        self.services = Services.create(settings, engine, clock=self.clock)
         client = make_web_client(BOT_TOKEN, self.slack.api_url)
         self.app = create_app(self.services, client=client)
+        self.sweeper = make_sweeper(self.services, client)
 
     async def stop(self) -> None:
         """Wait for work in flight, then stop the stand-in and release the store."""
@@ -107,6 +110,25 @@ class OfflineBot:
                         egain=person.egain,
                     ),
                 )
+
+    async def sweep(self, until: datetime | None = None) -> list[Call]:
+        """Deliver what is due (up to `until` on a simulated clock); return the calls made."""
+        assert self.sweeper is not None
+        mark = len(self.slack.calls)
+        if isinstance(self.clock, SimulatedClock) and until is not None:
+            await deliver_until(self.sweeper, self.clock, until)
+        else:
+            await self.sweeper.run_once()
+        return self.slack.calls[mark:]
+
+    def platform_event(self, event: dict[str, Any]) -> Applied:
+        """Apply an event as the Secure Messaging platform's webhook would deliver it."""
+        assert self.services is not None
+        parsed = parse_event(event)
+        with session_scope(self.services.engine) as session:
+            return apply_event(
+                session, self.services.policy, parsed, rules=case_rules(self.services.settings)
+            )
 
     async def dispatch(self, body: str, content_type: str) -> BoltResponse:
         """Sign a body as Slack would and hand it to the app."""
@@ -144,14 +166,21 @@ class OfflineBot:
         """Mention the bot in a channel as this person."""
         return await self._exchange(payloads.mention(user_id, text), JSON)
 
-    async def click(self, user_id: str, choice: Choice, origin: Call) -> list[Call]:
-        """Click a button of the message that `origin` delivered."""
-        action = {
-            "action_id": choice.action_id,
-            "block_id": choice.block_id,
-            "value": choice.value,
-            "text": {"type": "plain_text", "text": choice.label},
-        }
+    async def click(
+        self, user_id: str, choice: Choice, origin: Call, option: Option | None = None
+    ) -> list[Call]:
+        """Click a button (or pick `option` of a menu) on the message `origin` delivered."""
+        action: dict[str, Any] = {"action_id": choice.action_id, "block_id": choice.block_id}
+        if option is None:
+            action.update(value=choice.value, text={"type": "plain_text", "text": choice.label})
+        else:
+            action.update(
+                type="static_select",
+                selected_option={
+                    "text": {"type": "plain_text", "text": option.label},
+                    "value": option.value,
+                },
+            )
         channel, ts = _where(origin, user_id)
         message: dict[str, Any] | None = None
         if ts is not None:
@@ -169,6 +198,13 @@ class OfflineBot:
             message=message,
         )
         return await self._exchange(body, FORM)
+
+    async def submit(
+        self, user_id: str, opened: Call, values: dict[str, dict[str, str]]
+    ) -> list[Call]:
+        """Submit the modal that `opened` (a views.open call) showed, with these inputs."""
+        view = {**opened.args["view"], "id": opened.response.get("view", {}).get("id", "V0")}
+        return await self._exchange(payloads.view_submission(user_id, view, values), FORM)
 
 
 def _where(origin: Call, user_id: str) -> tuple[str, str | None]:

@@ -131,3 +131,25 @@ def block_action(
     if message is not None:
         payload["message"] = message
     return urlencode({"payload": json.dumps(payload)})
+
+
+def view_submission(user_id: str, view: dict[str, Any], values: dict[str, dict[str, str]]) -> str:
+    """Build the form body of a modal's submission; `values` maps block_id → action_id → text."""
+    n = next(_sequence)
+    state = {
+        block: {
+            action: {"type": "plain_text_input", "value": text} for action, text in inputs.items()
+        }
+        for block, inputs in values.items()
+    }
+    payload = {
+        "type": "view_submission",
+        "team": {"id": TEAM_ID, "domain": "appeals-office"},
+        "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
+        "api_app_id": "A0SM",
+        "token": "offline",
+        "trigger_id": f"{n}.{n}.offline",
+        "view": {**view, "state": {"values": state}},
+        "response_urls": [],
+    }
+    return urlencode({"payload": json.dumps(payload)})

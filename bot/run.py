@@ -40,7 +40,6 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _serve(settings: Settings) -> int:
-    from bot.answers import AnswerEngine
     from bot.app import create_app
     from bot.server import serve as serve_forever
     from bot.services import Services
@@ -48,7 +47,7 @@ async def _serve(settings: Settings) -> int:
 
     engine = make_engine(settings.database_url)
     await asyncio.to_thread(upgrade, engine)
-    services = Services(settings=settings, engine=engine, answers=AnswerEngine.default())
+    services = Services.create(settings, engine)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -98,6 +97,33 @@ def _plain(answer: object) -> str:
         return render_message(None, answer.text).text
     body = render_message(None, answer.text).text
     return f"{answer.title}\n{answer.citation}\n\n{body}"
+
+
+def replay(args: argparse.Namespace, settings: Settings) -> int:
+    """`smbot replay FILE [--json]`."""
+    from bot.services import policy_from
+    from bot.timeline import run_replay
+
+    _require_file(args.file)
+    return asyncio.run(run_replay(args.file, settings, policy_from(settings), as_json=args.json))
+
+
+def import_file(args: argparse.Namespace, settings: Settings) -> int:
+    """`smbot import events FILE`: apply good lines, report each refused one."""
+    from bot.services import policy_from
+    from bot.timeline import import_events
+
+    _require_file(args.file)
+    applied, refused = import_events(args.file, settings, policy_from(settings))
+    for line in refused:
+        print(f"line {line.number}: {line.reason}", file=sys.stderr)
+    print(f"{applied} event(s) applied, {len(refused)} line(s) refused.")
+    return 1 if refused else 0
+
+
+def _require_file(path: Path) -> None:
+    if not path.is_file():
+        raise UserError(f"There is no file {path}. Give the path of a JSON lines or CSV file.")
 
 
 def db(args: argparse.Namespace, settings: Settings) -> int:

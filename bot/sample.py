@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
@@ -35,3 +38,94 @@ DEMO_QUESTIONS: tuple[tuple[str, str], ...] = (
 )
 
 DEMO_DIRECT_MESSAGE = ("U0ATE2", "can a rep get the case file through sm?")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One moment of the demo's fortnight: a platform event or a person's click."""
+
+    at: datetime
+    who: str
+    narration: str
+    event: dict[str, Any] | None = None
+    click: str | None = None
+    reason: str | None = None
+
+
+def _at(text: str, tz: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=ZoneInfo(tz))
+
+
+def _message(kind: str, ident: str, case: str, who: str, at: datetime) -> dict[str, Any]:
+    return {"type": kind, "id": ident, "case": case, "employee": who, "at": at.isoformat()}
+
+
+CHI, NYC, LAX = "America/Chicago", "America/New_York", "America/Los_Angeles"
+FORTNIGHT_START = _at("2026-08-31 07:00", CHI)
+
+# Two working weeks around Labor Day (Monday 2026-09-07), in three time zones.
+FORTNIGHT: tuple[Step, ...] = (
+    Step(
+        _at("2026-08-31 09:15", CHI),
+        "U0ATE1",
+        "A secure message comes in on APL-26-0101.",
+        event=_message(
+            "message.received", "sm-101-1", "APL-26-0101", "U0ATE1", _at("2026-08-31 09:15", CHI)
+        ),
+    ),
+    Step(
+        _at("2026-08-31 14:00", CHI),
+        "U0ATE1",
+        "Alex answers it the same afternoon.",
+        event=_message(
+            "message.sent", "sm-101-2", "APL-26-0101", "U0ATE1", _at("2026-08-31 14:00", CHI)
+        ),
+    ),
+    Step(
+        _at("2026-09-03 18:40", NYC),
+        "U0ATE2",
+        "After hours, a message comes in on APL-26-0102; its clock starts Friday 08:00.",
+        event=_message(
+            "message.received", "sm-102-1", "APL-26-0102", "U0ATE2", _at("2026-09-03 18:40", NYC)
+        ),
+    ),
+    Step(
+        _at("2026-09-04 15:50", CHI),
+        "U0ATE1",
+        "Friday before the holiday weekend: a message comes in on APL-26-0103.",
+        event=_message(
+            "message.received", "sm-103-1", "APL-26-0103", "U0ATE1", _at("2026-09-04 15:50", CHI)
+        ),
+    ),
+    Step(_at("2026-09-08 09:30", NYC), "U0ATE2", "Sam has answered APL-26-0102.", click="Replied"),
+    Step(
+        _at("2026-09-08 10:00", LAX),
+        "U0ATE3",
+        "A message comes in on APL-26-0104.",
+        event=_message(
+            "message.received", "sm-104-1", "APL-26-0104", "U0ATE3", _at("2026-09-08 10:00", LAX)
+        ),
+    ),
+    Step(
+        _at("2026-09-08 16:05", CHI),
+        "U0ATE1",
+        "Alex needs a little more time on APL-26-0103.",
+        click="Snooze…:2 working hours",
+    ),
+    Step(
+        _at("2026-09-09 08:05", CHI),
+        "U0ATE1",
+        "A second message comes in on APL-26-0101.",
+        event=_message(
+            "message.received", "sm-101-3", "APL-26-0101", "U0ATE1", _at("2026-09-09 08:05", CHI)
+        ),
+    ),
+    Step(
+        _at("2026-09-09 10:30", LAX),
+        "U0ATE3",
+        "Priya sees the taxpayer only confirmed receipt.",
+        click="No reply needed",
+        reason="taxpayer only acknowledged our letter",
+    ),
+    Step(_at("2026-09-11 16:30", CHI), "U0MGR1", "End of the fortnight."),
+)

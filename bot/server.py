@@ -11,17 +11,22 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
+from bot.delivery import make_sweeper
 from bot.services import Services
+from bot.webhook import MAX_WEBHOOK_BYTES, events_endpoint
+from reminders.scheduler import start_scheduler
 
 logger = logging.getLogger(__name__)
 
 SLACK_PATH = "/slack/events"
+EVENTS_PATH = "/events"
 HEALTH_PATH = "/healthz"
 
 
 def build_web_app(services: Services, bolt: AsyncApp | None) -> web.Application:
-    """Route Slack's requests to Bolt (HTTP mode) and answer the health check."""
-    web_app = web.Application()
+    """Route Slack's requests to Bolt (HTTP mode), the events webhook, and the health check."""
+    web_app = web.Application(client_max_size=MAX_WEBHOOK_BYTES)
+    web_app.router.add_post(EVENTS_PATH, events_endpoint(services))
 
     async def slack_events(request: web.Request) -> web.Response:
         assert bolt is not None
@@ -60,9 +65,12 @@ async def serve(services: Services, bolt: AsyncApp, stop: asyncio.Event) -> None
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
     logger.info("listening port=%s mode=%s", settings.port, "socket" if socket else "http")
+    sweeper = make_sweeper(services, bolt.client)
+    scheduler = start_scheduler(sweeper.run_once, settings.sweep_interval_seconds)
     try:
         await stop.wait()
     finally:
+        scheduler.shutdown(wait=False)
         if socket is not None:
             await socket.close_async()
         await runner.cleanup()

@@ -12,14 +12,50 @@ from bot.answers import AnswerEngine
 from bot.settings import Settings
 from bot.work import WorkTracker
 from models.db import utcnow
+from reminders.clock import HolidayRules
+from reminders.intake import CaseRules
+from reminders.policy import Policy, parse_clock_time, parse_days
+
+
+def policy_from(settings: Settings) -> Policy:
+    """Build the timeliness policy from the settings."""
+    return Policy(
+        office_tz=settings.office_tz,
+        reminder_days=tuple(settings.reminder_days),
+        escalation_days=settings.escalation_days,
+        snooze_hours=tuple(settings.snooze_hours),
+        work_start=parse_clock_time(settings.work_start),
+        work_end=parse_clock_time(settings.work_end),
+        work_days=parse_days(settings.work_days),
+        holidays=HolidayRules(executive_closures=settings.executive_closures),
+    )
+
+
+def case_rules(settings: Settings) -> CaseRules:
+    """Return the office's case-number form."""
+    return CaseRules(settings.case_number_pattern, settings.case_number_example)
 
 
 @dataclass
 class Services:
-    """Settings, the store, the answer engine, the clock and the work tracker."""
+    """Settings, the store, the answer engine, the policy, the clock and the work tracker."""
 
     settings: Settings
     engine: Engine
     answers: AnswerEngine
+    policy: Policy
     clock: Callable[[], datetime] = utcnow
     work: WorkTracker = field(default_factory=WorkTracker)
+
+    @classmethod
+    def create(
+        cls, settings: Settings, engine: Engine, *, clock: Callable[[], datetime] = utcnow
+    ) -> Services:
+        """Assemble the services from settings, with the packaged knowledge base."""
+        return cls(
+            settings=settings,
+            engine=engine,
+            answers=AnswerEngine.default(),
+            policy=policy_from(settings),
+            clock=clock,
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -33,6 +34,21 @@ class Settings(BaseSettings):
     )
     max_question_chars: int = 2000
 
+    case_number_pattern: str = r"^[A-Z]{3}-\d{2}-\d{4,6}$"
+    case_number_example: str = "APL-26-0001"
+    sm_webhook_secret: SecretStr | None = Field(
+        default=None, description="Shared secret that signs POST /events (HMAC-SHA256)."
+    )
+    reminder_days: list[float] = [1.0, 2.0]
+    escalation_days: float = 3.0
+    snooze_hours: list[int] = [1, 2, 4]
+    work_start: str = "08:00"
+    work_end: str = "16:30"
+    work_days: str = "mon-fri"
+    executive_closures: bool = True
+    sweep_interval_seconds: float = 30.0
+    claim_lease_seconds: float = 120.0
+
     @field_validator("office_tz")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -40,6 +56,15 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}; use an IANA name") from exc
+        return value
+
+    @field_validator("case_number_pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from exc
         return value
 
     @property

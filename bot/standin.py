@@ -124,6 +124,7 @@ class SlackStandIn:
             "chat.update": self._update_message,
             "chat.delete": self._delete_message,
             "conversations.open": self._open_conversation,
+            "conversations.history": self._history,
             "users.info": self._user_info,
             "users.lookupByEmail": self._lookup_by_email,
             "views.open": self._open_view,
@@ -453,6 +454,13 @@ class SlackStandIn:
             return {"channel": {"id": f"D{users[0]}"}}
         group = self._group_dms.setdefault(users, f"G0SM{len(self._group_dms) + 1:05d}")
         return {"channel": {"id": group}}
+
+    def _history(self, args: Args) -> Args:
+        channel = _channel_id(args)
+        posted = [m for (ch, _ts), m in self._messages.items() if ch == channel]
+        posted.sort(key=lambda message: message["ts"], reverse=True)
+        limit = int(args.get("limit") or 100)
+        return {"messages": copy.deepcopy(posted[:limit]), "has_more": len(posted) > limit}
 
     def _user_info(self, args: Args) -> Args:
         user = self._users.get(str(args.get("user", "")))

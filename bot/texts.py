@@ -6,6 +6,8 @@ composed elsewhere.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 # --- usage and help -------------------------------------------------------
 
 USAGE = "Usage: `/sm help` · `/sm ask QUESTION`"
@@ -45,6 +47,116 @@ SLACK_FAILED = (
 
 INTERNAL_ERROR = "Sorry, something went wrong on my side. It has been logged; please try again."
 
+# --- timely replies -------------------------------------------------------
+
+BUTTON_REPLIED = "Replied"
+BUTTON_NO_REPLY = "No reply needed"
+SNOOZE_PLACEHOLDER = "Snooze…"
+
+
+def snooze_option(hours: int) -> str:
+    """Label one snooze choice."""
+    return f"{hours} working hour{'s' if hours != 1 else ''}"
+
+
+def business_days(days: float) -> str:
+    """Say an amount of business days the way people do (1 business day, 2.5 business days)."""
+    shown = f"{days:.1f}".rstrip("0").rstrip(".")
+    return f"{shown} business day{'' if shown == '1' else 's'}"
+
+
+def when(instant_local: datetime) -> str:
+    """Show a local instant as e.g. Tue Dec 1, 09:40 CST."""
+    return instant_local.strftime("%a %b %-d, %H:%M %Z")
+
+
+def reminder(case: str, received: str, waited: float, level: int, next_step: str) -> str:
+    """Remind an ATE of an unanswered secure message."""
+    return (
+        f"⏰ *Reminder {level}* — case *{case}*: a secure message came in {received} "
+        f"and has waited {business_days(waited)} for a reply.\n{next_step}"
+    )
+
+
+def next_reminder(at: str) -> str:
+    """Say when the next reminder comes."""
+    return f"Next reminder: {at}."
+
+
+def next_escalation(at: str) -> str:
+    """Say when the manager hears of it."""
+    return f"If it is still unanswered, your manager is told {at}."
+
+
+NO_NEXT_STEP = "This is the last reminder before your manager is told."
+
+
+def escalation(ate: str, case: str, received: str, waited: float) -> str:
+    """Tell a manager that a secure message on their team is late."""
+    return (
+        f"🚨 *Escalation* — {ate}'s case *{case}*: a secure message that came in "
+        f"{received} has waited {business_days(waited)} without a reply."
+    )
+
+
+def delivery_failed(person: str, case: str | None, error: str) -> str:
+    """Tell a manager that a DM to someone on their team could not be delivered."""
+    about = f" about case *{case}*" if case else ""
+    return (
+        f"⚠️ I couldn't deliver a message{about} to {person}: Slack answered `{error}`. "
+        "Please make sure they hear of it, and check their Slack account."
+    )
+
+
+REPLIED_DONE = "Marked as replied. The clock on this case is stopped."
+
+
+def replied_recorded(case: str, settled: int) -> str:
+    """Confirm a reply was recorded."""
+    if settled == 0:
+        return f"Reply on *{case}* recorded. Nothing on that case was waiting for one."
+    return f"Reply on *{case}* recorded; the clock stopped for {settled} waiting message(s)."
+
+
+def received_recorded(case: str, due: str) -> str:
+    """Confirm an inbound message was recorded."""
+    return f"Secure message on *{case}* recorded. First reminder {due} if it is still unanswered."
+
+
+def no_reply_recorded(reason: str) -> str:
+    """Confirm a message was marked as needing no reply."""
+    return f"Marked as needing no reply ({reason}). The clock on this message is stopped."
+
+
+def already_settled(how: str, when_text: str) -> str:
+    """Answer a click on a message that was settled before."""
+    label = {"replied": "answered", "no_reply_needed": "marked as needing no reply"}.get(how, how)
+    return f"Nothing to do: that message was already {label} {when_text}."
+
+
+def snoozed(at: str) -> str:
+    """Confirm a snooze."""
+    return f"Snoozed. The next reminder comes {at}."
+
+
+NO_REPLY_TITLE = "No reply needed"
+NO_REPLY_LABEL = "Why does this message need no reply?"
+NO_REPLY_HINT = "A few words, e.g. 'taxpayer only confirmed receipt'. No taxpayer data."
+NO_REPLY_SUBMIT = "Stop the clock"
+NO_REPLY_EMPTY = "Give a short reason, e.g. 'acknowledgement only'."
+CANCEL = "Cancel"
+NOT_YOUR_MESSAGE = (
+    "That message belongs to another ATE's case; only they or their manager can act on it."
+)
+UNKNOWN_MESSAGE = "I have no record of that message any more. Check `/sm case CASE`."
+UNKNOWN_EMPLOYEE = (
+    "You are not on the office roster yet, so I can't track cases for you. "
+    "Ask an admin to add you (smbot roster import)."
+)
+USAGE_RECEIVED = "Usage: `/sm received CASE [WHEN]`, e.g. `/sm received APL-26-0001 09:40`"
+USAGE_REPLIED = "Usage: `/sm replied CASE [WHEN]`, e.g. `/sm replied APL-26-0001 yesterday 15:10`"
+
+
 # --- demo and console -----------------------------------------------------
 
 
@@ -57,6 +169,10 @@ def demo_banner(people: int) -> str:
     )
 
 
+DEMO_FORTNIGHT_HEADING = (
+    "== A fortnight of secure messages around Labor Day (simulated clock) ==\n"
+    "Platform events arrive; reminders, escalations and clicks follow, each at its instant."
+)
 DEMO_ASK_HEADING = "== Procedure questions (/sm ask, a direct message, feedback) =="
 
 CONSOLE_INTRO = (
@@ -118,7 +234,7 @@ NOT_COVERED = (
 def expired_notice(expires: date) -> str:
     """Warn that the guidance behind an answer has passed its expiration date."""
     return (
-        f":warning: This guidance expired on {expires:%B} {expires.day}, {expires.year}. "
+        f"⚠️ This guidance expired on {expires:%B} {expires.day}, {expires.year}. "
         "Check IRM 8.6.1 for the current procedure."
     )
 

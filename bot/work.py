@@ -27,6 +27,6 @@ class WorkTracker:
             if self._in_flight == 0:
                 self._idle.set()
 
-    async def idle(self, timeout: float = 10.0) -> None:
-        """Wait until no listener work is in flight."""
-        await asyncio.wait_for(self._idle.wait(), timeout)
+    async def idle(self, limit: float = 10.0) -> None:
+        """Wait until no listener work is in flight (at most `limit` seconds)."""
+        await asyncio.wait_for(self._idle.wait(), limit)

@@ -39,12 +39,20 @@ def request_ids(body: dict[str, Any]) -> str:
 
 
 async def respond_safely(
-    respond: AsyncRespond, client: AsyncWebClient, body: dict[str, Any], reply: Reply
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    reply: Reply,
+    *,
+    replace_original: bool | None = None,
 ) -> bool:
     """Answer through the response_url; if that fails, log it and tell the person another way."""
     try:
         response = await respond(
-            text=reply.text, blocks=reply.blocks or None, response_type="ephemeral"
+            text=reply.text,
+            blocks=reply.blocks or None,
+            response_type="ephemeral",
+            replace_original=replace_original,
         )
         if response.status_code == 200:
             return True

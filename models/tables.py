@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.db import UTCDateTime, utcnow
@@ -20,6 +20,9 @@ class Employee(SQLModel, table=True):
     tz: str = Field(default="America/New_York", max_length=64)
     egain: str | None = Field(default=None, max_length=16, unique=True)
     email: str | None = Field(default=None, max_length=254)
+    work_start: str | None = Field(default=None, max_length=5)
+    work_end: str | None = Field(default=None, max_length=5)
+    work_days: str | None = Field(default=None, max_length=20)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -52,4 +55,69 @@ class SeenSlackEvent(SQLModel, table=True):
     """An Events API event id already handled, so Slack's retries do nothing twice."""
 
     event_id: str = Field(primary_key=True, max_length=64)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Case(SQLModel, table=True):
+    """A case, named by its case number only, owned by one ATE."""
+
+    number: str = Field(primary_key=True, max_length=32)
+    owner_id: str = Field(foreign_key="employee.id", max_length=32, index=True)
+    opened_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SecureMessage(SQLModel, table=True):
+    """One secure message on a case: inbound (from the taxpayer) or outbound (a reply).
+
+    An inbound message is open until it is settled: by a later reply on the case,
+    or by its ATE marking it as needing no reply.
+    """
+
+    __table_args__ = (Index("ix_securemessage_open", "case_number", "direction", "settled_at"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    case_number: str = Field(foreign_key="case.number", max_length=32)
+    employee_id: str = Field(foreign_key="employee.id", max_length=32)
+    direction: str = Field(max_length=3)
+    at: datetime = Field(sa_type=UTCDateTime)
+    settled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    settled_how: str | None = Field(default=None, max_length=20)
+    settled_note: str | None = Field(default=None, max_length=200)
+    settled_by: str | None = Field(default=None, max_length=32)
+
+
+class Notification(SQLModel, table=True):
+    """A message the bot owes someone, due at an instant: the outbox the sweep drains.
+
+    `key` is unique per message and level, so no notification can exist (or be
+    sent) twice. `not_before` is when the sweep may next take it: the due instant,
+    a retry's back-off, or the end of a claim's lease.
+    """
+
+    __table_args__ = (Index("ix_notification_sweep", "state", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=128, unique=True)
+    kind: str = Field(max_length=24)
+    recipient_id: str = Field(max_length=32, index=True)
+    case_number: str | None = Field(default=None, max_length=32, index=True)
+    message_id: str | None = Field(default=None, max_length=64, index=True)
+    level: int | None = None
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    not_before: datetime = Field(sa_type=UTCDateTime)
+    state: str = Field(default="pending", max_length=12)
+    snoozed: bool = False
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=64)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    channel: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    error: str | None = Field(default=None, max_length=200)
+
+
+class SeenEvent(SQLModel, table=True):
+    """An event id from the webhook, an import or a replay already applied."""
+
+    id: str = Field(primary_key=True, max_length=64)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

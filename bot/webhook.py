@@ -1,0 +1,93 @@
+"""`POST /events`: the signed webhook other systems use to report secure messages."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.guard import TAXPAYER_DATA_REASON, looks_like_taxpayer_id
+from bot.services import Services, case_rules
+from models.db import session_scope
+from models.errors import UserError
+from reminders.events import EventRejected, parse_event_json
+from reminders.intake import apply_event
+
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+logger = logging.getLogger(__name__)
+
+TIMESTAMP_HEADER = "X-SM-Timestamp"
+SIGNATURE_HEADER = "X-SM-Signature"
+MAX_AGE_SECONDS = 5 * 60
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """Return the signature header value for a body: `v1=` and the HMAC-SHA256 hex digest."""
+    base = b"v1:" + timestamp.encode() + b":" + body
+    return "v1=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def signature_problem(
+    secret: str, request: web.Request, body: bytes, now: float | None = None
+) -> str | None:
+    """Return why the request's signature is not acceptable, or None when it is."""
+    timestamp = request.headers.get(TIMESTAMP_HEADER, "")
+    signature = request.headers.get(SIGNATURE_HEADER, "")
+    if not timestamp or not signature:
+        return f"missing {TIMESTAMP_HEADER} or {SIGNATURE_HEADER} header"
+    if not timestamp.isdigit() or abs((now or time.time()) - int(timestamp)) > MAX_AGE_SECONDS:
+        return "stale or malformed timestamp; sign each request when it is sent"
+    if not hmac.compare_digest(sign(secret, timestamp, body), signature):
+        return "bad signature"
+    return None
+
+
+MAX_WEBHOOK_BYTES = 64 * 1024
+
+
+def events_endpoint(services: Services) -> Handler:
+    """Build the `POST /events` handler: verify, validate, apply, answer 202."""
+
+    async def handle(request: web.Request) -> web.Response:
+        secret = services.settings.sm_webhook_secret
+        if secret is None:
+            return _answer(503, "the webhook is off: set SM_WEBHOOK_SECRET to turn it on")
+        body = await request.read()
+        problem = signature_problem(secret.get_secret_value(), request, body)
+        if problem is not None:
+            logger.warning("webhook refused status=401 reason=%s", problem)
+            return _answer(401, problem)
+        return await asyncio.to_thread(_apply, services, body)
+
+    return handle
+
+
+def _apply(services: Services, body: bytes) -> web.Response:
+    text = body.decode("utf-8", errors="replace")
+    if looks_like_taxpayer_id(text):
+        return _answer(422, TAXPAYER_DATA_REASON)
+    try:
+        event = parse_event_json(text)
+        with session_scope(services.engine) as session:
+            applied = apply_event(
+                session, services.policy, event, rules=case_rules(services.settings)
+            )
+    except EventRejected as error:
+        logger.info("webhook refused status=%s", error.status)
+        return _answer(error.status, error.message)
+    except UserError as error:
+        return _answer(422, error.message)
+    if applied.duplicate:
+        return web.json_response({"ok": True, "duplicate": True}, status=200)
+    logger.debug("webhook applied type=%s id=%s", event.type, event.id)
+    return web.json_response({"ok": True}, status=202)
+
+
+def _answer(status: int, reason: str) -> web.Response:
+    return web.json_response({"ok": False, "error": reason}, status=status)

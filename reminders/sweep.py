@@ -1,0 +1,264 @@
+"""Drain the notification outbox: claim what is due, deliver it, record the outcome.
+
+A row is claimed (state `claimed`, a lease in `not_before`) before anything is
+sent and marked `sent` only after the notifier reports that Slack accepted it.
+A process that dies after claiming leaves the row to be claimed again when the
+lease runs out; the notifier is told it is a re-attempt so it can check whether
+the earlier attempt got through before sending again. On PostgreSQL the claim
+skips rows another replica holds (FOR UPDATE SKIP LOCKED), so replicas never
+wait on each other; SQLite serialises writers by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import func, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from models.db import session_scope
+from models.tables import Employee, Notification, SecureMessage
+from reminders.tracking import OPEN_STATES
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened to one send: `sent`, `retry` (try later) or `failed` (for good)."""
+
+    outcome: str
+    channel: str | None = None
+    ts: str | None = None
+    error: str | None = None
+
+
+class Notifier(Protocol):
+    """Deliver one notification; never raises for a Slack or network failure."""
+
+    async def deliver(
+        self, notification: Notification, *, now: datetime, reattempt: bool
+    ) -> Delivery: ...
+
+
+@dataclass
+class SweepReport:
+    """Counts of one sweep's outcomes."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    keys: list[str] = field(default_factory=list)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait longer after each failed attempt: 30 s, 1 min, 2 min … capped at 30 min."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 1800))
+
+
+class Sweeper:
+    """Claim due notifications in batches and hand each to the notifier."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        notifier: Notifier,
+        clock: Callable[[], datetime],
+        *,
+        worker: str,
+        lease: timedelta = timedelta(minutes=2),
+        batch: int = 50,
+    ) -> None:
+        self.engine = engine
+        self.notifier = notifier
+        self.clock = clock
+        self.worker = worker
+        self.lease = lease
+        self.batch = batch
+
+    async def run_once(self, now: datetime | None = None) -> SweepReport:
+        """Deliver everything due at `now` (default: the clock); return what happened."""
+        now = now or self.clock()
+        report = SweepReport()
+        while True:
+            claimed = await asyncio.to_thread(self._claim, now)
+            for notification in claimed:
+                await self._handle(notification, now, report)
+            if len(claimed) < self.batch:
+                return report
+
+    def _claim(self, now: datetime) -> list[Notification]:
+        with session_scope(self.engine) as session:
+            due = (
+                select(Notification.id)
+                .where(col(Notification.state).in_(OPEN_STATES), Notification.not_before <= now)
+                .order_by(col(Notification.not_before), col(Notification.id))
+                .limit(self.batch)
+                .with_for_update(skip_locked=True)
+            )
+            ids = list(session.exec(due).all())
+            if not ids:
+                return []
+            session.execute(
+                update(Notification)
+                .where(col(Notification.id).in_(ids))
+                .values(
+                    state="claimed",
+                    claimed_by=self.worker,
+                    not_before=now + self.lease,
+                    attempts=Notification.attempts + 1,
+                )
+            )
+            rows = session.exec(select(Notification).where(col(Notification.id).in_(ids)))
+            return sorted(rows.all(), key=lambda n: (n.due_at, n.id or 0))
+
+    async def _handle(
+        self, notification: Notification, now: datetime, report: SweepReport
+    ) -> None:
+        if await asyncio.to_thread(self._moot, notification):
+            await asyncio.to_thread(self._finish, notification, "cancelled", None, None)
+            report.cancelled += 1
+            return
+        delivery = await self.notifier.deliver(
+            notification, now=now, reattempt=notification.attempts > 1
+        )
+        if delivery.outcome == "sent":
+            await asyncio.to_thread(self._finish, notification, "sent", delivery, now)
+            report.sent += 1
+            report.keys.append(notification.key)
+            logger.info(
+                "notification sent key=%s to=%s", notification.key, notification.recipient_id
+            )
+        elif delivery.outcome == "retry" and notification.attempts < MAX_ATTEMPTS:
+            await asyncio.to_thread(self._retry, notification, delivery, now)
+            report.retried += 1
+        else:
+            await asyncio.to_thread(self._fail, notification, delivery, now)
+            report.failed += 1
+
+    def _moot(self, notification: Notification) -> bool:
+        """Say whether the message behind a reminder was settled after it was claimed."""
+        if notification.message_id is None:
+            return False
+        with Session(self.engine) as session:
+            message = session.get(SecureMessage, notification.message_id)
+            return message is not None and message.settled_at is not None
+
+    def _finish(
+        self,
+        notification: Notification,
+        state: str,
+        delivery: Delivery | None,
+        now: datetime | None,
+    ) -> None:
+        values: dict[str, object] = {"state": state}
+        if delivery is not None:
+            values.update(channel=delivery.channel, ts=delivery.ts, sent_at=now, error=None)
+        self._update_if_still_ours(notification, values)
+
+    def _retry(self, notification: Notification, delivery: Delivery, now: datetime) -> None:
+        logger.warning(
+            "notification will be retried key=%s attempt=%s error=%s",
+            notification.key,
+            notification.attempts,
+            delivery.error,
+        )
+        self._update_if_still_ours(
+            notification,
+            {
+                "state": "pending",
+                "not_before": now + backoff(notification.attempts),
+                "error": (delivery.error or "")[:200],
+            },
+        )
+
+    def _fail(self, notification: Notification, delivery: Delivery, now: datetime) -> None:
+        logger.warning(
+            "notification failed for good key=%s to=%s error=%s",
+            notification.key,
+            notification.recipient_id,
+            delivery.error,
+        )
+        self._update_if_still_ours(
+            notification, {"state": "failed", "error": (delivery.error or "")[:200]}
+        )
+        with session_scope(self.engine) as session:
+            surface_failure(session, notification, delivery.error or "unknown error", now)
+
+    def _update_if_still_ours(self, notification: Notification, values: dict[str, object]) -> None:
+        with session_scope(self.engine) as session:
+            session.execute(
+                update(Notification)
+                .where(
+                    col(Notification.id) == notification.id,
+                    col(Notification.claimed_by) == self.worker,
+                    col(Notification.state) == "claimed",
+                )
+                .values(**values)
+            )
+
+
+def surface_failure(session: Session, failed: Notification, error: str, now: datetime) -> None:
+    """Tell the recipient's manager (else the admins) that a DM could not be delivered."""
+    if failed.kind == "delivery_failed":
+        return
+    person = session.get(Employee, failed.recipient_id)
+    targets = [person.manager_id] if person is not None and person.manager_id else []
+    if not targets:
+        targets = list(session.exec(select(Employee.id).where(Employee.role == "admin")).all())
+    for target in targets:
+        if target == failed.recipient_id:
+            continue
+        key = f"delivery_failed:{failed.key}:{target}"
+        if session.exec(select(Notification.id).where(Notification.key == key)).first():
+            continue
+        session.add(
+            Notification(
+                key=key[:128],
+                kind="delivery_failed",
+                recipient_id=target,
+                case_number=failed.case_number,
+                message_id=None,
+                level=failed.level,
+                due_at=now,
+                not_before=now,
+                error=f"{failed.key}|{error}"[:200],
+            )
+        )
+
+
+class SimulatedClock:
+    """A clock that stands still until told to move: for replay, the demo and tests."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def next_due(engine: Engine) -> datetime | None:
+    """Return the earliest instant at which the sweep has something to take."""
+    with Session(engine) as session:
+        return session.exec(
+            select(func.min(Notification.not_before)).where(
+                col(Notification.state).in_(OPEN_STATES)
+            )
+        ).first()
+
+
+async def deliver_until(sweeper: Sweeper, clock: SimulatedClock, until: datetime) -> None:
+    """Move a simulated clock to `until`, sweeping at each instant something falls due."""
+    while (due := next_due(sweeper.engine)) is not None and due <= until:
+        clock.now = max(clock.now, due)
+        await sweeper.run_once(clock.now)
+    clock.now = max(clock.now, until)

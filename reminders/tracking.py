@@ -1,0 +1,222 @@
+"""Secure messages in, replies out: keep each inbound message's reminder steps in the store.
+
+Every function takes an open session and the instant it acts at, so the same
+code runs live, under `replay` with a simulated clock, and in tests.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from models.errors import UserError
+from models.tables import Case, Employee, Notification, SecureMessage
+from reminders.clock import Schedule
+from reminders.policy import Policy
+
+logger = logging.getLogger(__name__)
+
+INBOUND = "in"
+OUTBOUND = "out"
+OPEN_STATES = ("pending", "claimed")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One planned notification for an inbound message."""
+
+    level: int
+    kind: str
+    recipient_id: str
+    due_at: datetime
+
+
+def schedule_of(policy: Policy, employee: Employee) -> Schedule:
+    """Return the employee's working schedule (their zone and any personal hours)."""
+    return policy.schedule(
+        employee.tz, start=employee.work_start, end=employee.work_end, days=employee.work_days
+    )
+
+
+def open_case(session: Session, number: str, owner: Employee, at: datetime) -> Case:
+    """Return the case, opening it (owned by this ATE) on first sight."""
+    case = session.get(Case, number)
+    if case is None:
+        case = Case(number=number, owner_id=owner.id, opened_at=at)
+        session.add(case)
+        session.flush()
+    return case
+
+
+def escalation_recipients(session: Session, ate: Employee) -> list[str]:
+    """Return who hears of an escalation: the ATE's manager, else the office's admins."""
+    if ate.manager_id:
+        return [ate.manager_id]
+    admins = session.exec(select(Employee.id).where(Employee.role == "admin")).all()
+    return list(admins)
+
+
+def plan(session: Session, policy: Policy, ate: Employee, received_at: datetime) -> list[Step]:
+    """Work out every reminder and escalation for a message received at this instant."""
+    schedule = schedule_of(policy, ate)
+    steps: list[Step] = []
+    for level, kind, days in policy.levels():
+        due = schedule.add(received_at, schedule.day_length * days)
+        recipients = [ate.id] if kind == "reminder" else escalation_recipients(session, ate)
+        steps.extend(Step(level, kind, recipient, due) for recipient in recipients)
+    return steps
+
+
+def receive(
+    session: Session, policy: Policy, *, message_id: str, case: Case, ate: Employee, at: datetime
+) -> SecureMessage:
+    """Record an inbound message and plan its reminders, unless a later reply settled it."""
+    message = SecureMessage(
+        id=message_id, case_number=case.number, employee_id=ate.id, direction=INBOUND, at=at
+    )
+    reply = _first_reply_after(session, case.number, at)
+    if reply is not None:
+        message.settled_at, message.settled_how, message.settled_by = (
+            reply.at,
+            "replied",
+            reply.employee_id,
+        )
+    session.add(message)
+    session.flush()
+    if reply is None:
+        for step in plan(session, policy, ate, at):
+            session.add(_notification(message, step))
+    logger.debug("message received id=%s case=%s", message_id, case.number)
+    return message
+
+
+def _notification(message: SecureMessage, step: Step) -> Notification:
+    key = f"{step.kind}:{message.id}:{step.level}"
+    if step.kind == "escalation":
+        key = f"{key}:{step.recipient_id}"
+    return Notification(
+        key=key,
+        kind=step.kind,
+        recipient_id=step.recipient_id,
+        case_number=message.case_number,
+        message_id=message.id,
+        level=step.level,
+        due_at=step.due_at,
+        not_before=step.due_at,
+    )
+
+
+def _first_reply_after(session: Session, case_number: str, at: datetime) -> SecureMessage | None:
+    return session.exec(
+        select(SecureMessage)
+        .where(
+            SecureMessage.case_number == case_number,
+            SecureMessage.direction == OUTBOUND,
+            col(SecureMessage.at) >= at,
+        )
+        .order_by(col(SecureMessage.at))
+    ).first()
+
+
+def reply(
+    session: Session, *, message_id: str, case: Case, employee: Employee, at: datetime
+) -> list[SecureMessage]:
+    """Record a reply; it settles every earlier open inbound message on the case."""
+    session.add(
+        SecureMessage(
+            id=message_id,
+            case_number=case.number,
+            employee_id=employee.id,
+            direction=OUTBOUND,
+            at=at,
+        )
+    )
+    waiting = open_inbound(session, case.number, before=at)
+    for message in waiting:
+        settle(session, message, how="replied", by=employee.id, at=at)
+    session.flush()
+    return waiting
+
+
+def open_inbound(
+    session: Session, case_number: str, *, before: datetime | None = None
+) -> list[SecureMessage]:
+    """Return the case's inbound messages still waiting for a reply, oldest first."""
+    query = select(SecureMessage).where(
+        SecureMessage.case_number == case_number,
+        SecureMessage.direction == INBOUND,
+        col(SecureMessage.settled_at).is_(None),
+    )
+    if before is not None:
+        query = query.where(col(SecureMessage.at) <= before)
+    return list(session.exec(query.order_by(col(SecureMessage.at))).all())
+
+
+def settle(
+    session: Session,
+    message: SecureMessage,
+    *,
+    how: str,
+    by: str,
+    at: datetime,
+    note: str | None = None,
+) -> None:
+    """Stop a message's clock and cancel the notifications it still owes."""
+    message.settled_at, message.settled_how, message.settled_by = at, how, by
+    message.settled_note = note
+    session.add(message)
+    session.execute(
+        update(Notification)
+        .where(
+            col(Notification.message_id) == message.id,
+            col(Notification.state).in_(OPEN_STATES),
+        )
+        .values(state="cancelled")
+    )
+    logger.debug("message settled id=%s how=%s", message.id, how)
+
+
+def snooze(
+    session: Session, policy: Policy, *, message: SecureMessage, hours: int, by: str
+) -> Notification:
+    """Postpone the message's next notification (and the later ones) by working hours.
+
+    Each level may be snoozed once; a second snooze of the same level is refused.
+    """
+    if hours not in policy.snooze_hours:
+        choices = ", ".join(str(h) for h in policy.snooze_hours)
+        raise UserError(f"Snooze by one of {choices} working hours.")
+    pending = _pending_steps(session, message.id)
+    if not pending:
+        raise UserError("Nothing is left to snooze on that message.")
+    if pending[0].snoozed:
+        raise UserError("You already snoozed this reminder once; it can't be snoozed again.")
+    ate = session.get(Employee, message.employee_id)
+    schedule = schedule_of(policy, ate) if ate else policy.schedule()
+    for notification in pending:
+        notification.due_at = schedule.add(notification.due_at, timedelta(hours=hours))
+        notification.not_before = notification.due_at
+        session.add(notification)
+    pending[0].snoozed = True
+    logger.info("snoozed message=%s hours=%s by=%s", message.id, hours, by)
+    return pending[0]
+
+
+def _pending_steps(session: Session, message_id: str) -> list[Notification]:
+    return list(
+        session.exec(
+            select(Notification)
+            .where(Notification.message_id == message_id, Notification.state == "pending")
+            .order_by(col(Notification.due_at), col(Notification.level))
+        ).all()
+    )
+
+
+def next_step(session: Session, message_id: str) -> Notification | None:
+    """Return the message's next notification still to go out, if any."""
+    steps = _pending_steps(session, message_id)
+    return steps[0] if steps else None
