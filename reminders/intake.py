@@ -11,16 +11,19 @@ from sqlmodel import Session, select
 
 from models.errors import UserError
 from models.store import upsert_employee
-from models.tables import Employee, SeenEvent
+from models.tables import Case, Employee, SeenEvent
 from reminders import tracking
 from reminders.events import (
+    CaseClosing,
     ConfigEvent,
+    Confirm,
     EmployeeEvent,
     EmployeeRef,
     Event,
     EventRejected,
     MessageReceived,
     MessageSent,
+    SmDiscontinued,
     Tick,
 )
 from reminders.policy import Policy
@@ -69,6 +72,9 @@ def apply_event(
         return _sent(session, event, rules)
     if isinstance(event, Tick | ConfigEvent):
         return Applied()
+    if isinstance(event, Confirm | CaseClosing | SmDiscontinued):
+        resolve_employee(session, event.employee)
+        known_case(session, rules.check(event.case))
     raise EventRejected(f"type '{event.type}': not handled by this version of the bot", 422)
 
 
@@ -81,6 +87,18 @@ def _first_time(session: Session, event_id: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def known_case(session: Session, number: str) -> Case:
+    """Return a case the store knows, or refuse an event about one it has never seen."""
+    case = session.get(Case, number)
+    if case is None:
+        raise EventRejected(
+            f"field 'case': no case {number} is known yet; it starts with its first "
+            "message.received, message.sent or contact.initial event",
+            422,
+        )
+    return case
 
 
 def resolve_employee(session: Session, ref: EmployeeRef) -> Employee:

@@ -1,0 +1,184 @@
+"""`POST /events`: HMAC-signed events from the Secure Messaging platform."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from pydantic import SecretStr
+from sqlmodel import Session, select
+
+from bot.offline import OfflineBot
+from bot.server import build_web_app
+from bot.webhook import sign
+from models.tables import Notification, SecureMessage
+
+SECRET = "webhook-secret"
+RECEIVED = {
+    "type": "message.received",
+    "id": "m-1",
+    "case": "APL-26-0001",
+    "employee": "U0ATE1",
+    "at": "2026-12-01T09:40:00-06:00",
+}
+
+
+class Webhook:
+    def __init__(self, bot: OfflineBot, url: str, http: aiohttp.ClientSession) -> None:
+        self.bot, self.url, self.http = bot, url, http
+
+    async def post(
+        self,
+        body: bytes | str | dict[str, Any],
+        *,
+        secret: str = SECRET,
+        at: float | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        raw = (
+            body
+            if isinstance(body, bytes)
+            else (body.encode() if isinstance(body, str) else json.dumps(body).encode())
+        )
+        stamp = str(int(at if at is not None else time.time()))
+        signed = {
+            "X-SM-Timestamp": stamp,
+            "X-SM-Signature": sign(secret, stamp, raw),
+            "Content-Type": "application/json",
+        }
+        async with self.http.post(
+            f"{self.url}/events", data=raw, headers=headers if headers is not None else signed
+        ) as response:
+            return response.status, await response.json()
+
+    def messages(self) -> list[SecureMessage]:
+        assert self.bot.services is not None
+        with Session(self.bot.services.engine) as session:
+            return list(session.exec(select(SecureMessage)).all())
+
+    def notifications(self) -> list[Notification]:
+        assert self.bot.services is not None
+        with Session(self.bot.services.engine) as session:
+            return list(session.exec(select(Notification)).all())
+
+
+@pytest.fixture
+async def webhook(offline: OfflineBot) -> AsyncIterator[Webhook]:
+    assert offline.services is not None
+    offline.services.settings = offline.services.settings.model_copy(
+        update={"sm_webhook_secret": SecretStr(SECRET)}
+    )
+    runner = web.AppRunner(build_web_app(offline.services, offline.app))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    async with aiohttp.ClientSession() as http:
+        yield Webhook(offline, f"http://127.0.0.1:{port}", http)
+    await runner.cleanup()
+
+
+async def test_a_signed_event_is_accepted_and_its_reminders_planned(webhook: Webhook) -> None:
+    status, body = await webhook.post(RECEIVED)
+
+    assert (status, body) == (202, {"ok": True})
+    assert [m.id for m in webhook.messages()] == ["m-1"]
+    assert sorted(n.key for n in webhook.notifications()) == [
+        "escalation:m-1:3:U0MGR1",
+        "reminder:m-1:1",
+        "reminder:m-1:2",
+    ]
+
+
+async def test_an_id_seen_before_is_acknowledged_and_ignored(webhook: Webhook) -> None:
+    await webhook.post(RECEIVED)
+
+    status, body = await webhook.post(RECEIVED)
+
+    assert (status, body["duplicate"]) == (200, True)
+    assert len(webhook.notifications()) == 3
+
+
+@pytest.mark.parametrize(
+    ("secret", "age", "reason"),
+    [("wrong", 0, "bad signature"), (SECRET, 6 * 60, "stale")],
+)
+async def test_a_bad_or_stale_signature_is_refused_and_nothing_stored(
+    webhook: Webhook, secret: str, age: int, reason: str
+) -> None:
+    status, body = await webhook.post(RECEIVED, secret=secret, at=time.time() - age)
+
+    assert status == 401
+    assert reason in body["error"]
+    assert webhook.messages() == []
+
+
+async def test_a_missing_signature_header_is_refused(webhook: Webhook) -> None:
+    status, body = await webhook.post(RECEIVED, headers={"Content-Type": "application/json"})
+
+    assert status == 401
+    assert "X-SM-Signature" in body["error"]
+
+
+async def test_a_tampered_body_is_refused(webhook: Webhook) -> None:
+    stamp = str(int(time.time()))
+    original = json.dumps(RECEIVED).encode()
+    tampered = original.replace(b"APL-26-0001", b"APL-26-0002")
+    headers = {"X-SM-Timestamp": stamp, "X-SM-Signature": sign(SECRET, stamp, original)}
+
+    status, _ = await webhook.post(tampered, headers=headers)
+
+    assert status == 401
+    assert webhook.messages() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "says"),
+    [
+        ("{not json", 400, "JSON"),
+        ({**RECEIVED, "type": "message.recieved"}, 422, "unknown type"),
+        ({k: v for k, v in RECEIVED.items() if k != "case"}, 422, "'case'"),
+        ({**RECEIVED, "employee": "U404"}, 422, "no employee with id U404"),
+        ({**RECEIVED, "at": "2026-12-01T09:40:00"}, 422, "offset"),
+        ({**RECEIVED, "case": "case 7"}, 422, "APL-26-0001"),
+        (
+            {
+                "type": "confirm",
+                "case": "APL-26-0999",
+                "employee": "U0ATE1",
+                "what": "closing",
+                "at": "2026-12-01T09:40:00-06:00",
+            },
+            422,
+            "APL-26-0999",
+        ),
+    ],
+)
+async def test_bad_events_get_a_reason_a_person_can_act_on(
+    webhook: Webhook, body: Any, status: int, says: str
+) -> None:
+    got, answer = await webhook.post(body)
+
+    assert got == status
+    assert says in answer["error"]
+    assert webhook.messages() == []
+
+
+async def test_a_taxpayer_id_in_an_event_is_refused_and_not_stored(webhook: Webhook) -> None:
+    status, answer = await webhook.post({**RECEIVED, "case": "123-45-6789"})
+
+    assert status == 422
+    assert "6789" not in json.dumps(answer)
+    assert webhook.messages() == []
+
+
+async def test_an_employee_can_be_named_by_egain_number(webhook: Webhook) -> None:
+    status, _ = await webhook.post({**RECEIVED, "employee": {"egain": "40123"}})
+
+    assert status == 202
+    assert webhook.messages()[0].employee_id == "U0ATE1"
