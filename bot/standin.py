@@ -13,7 +13,7 @@ import contextlib
 import copy
 import json
 import logging
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -104,6 +104,8 @@ class SlackStandIn:
         self.bot_user_id = bot_user_id
         self.team_id = team_id
         self.calls: list[Call] = []
+        # Requests counted as they arrive, before any injected delay (calls are recorded after).
+        self.arrivals: Counter[str] = Counter()
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
         self._counter = 0
@@ -328,6 +330,7 @@ class SlackStandIn:
 
     async def _serve_api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        self.arrivals[method] += 1
         args = await _read_args(request)
         token = _bearer_token(request) or args.pop("token", None)
         status, body, headers = await self._answer_api(method, args, token)

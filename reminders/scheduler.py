@@ -23,6 +23,9 @@ def start_scheduler(
     the job carries no state worth keeping. max_instances=1 and coalescing keep
     a slow sweep from piling up behind itself.
     """
+    # A sweep that outlasts the interval is normal under load; APScheduler would log
+    # a warning for every skipped run, so only its errors are let through.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
     scheduler = AsyncIOScheduler(timezone=UTC)
     scheduler.add_job(
         sweep,

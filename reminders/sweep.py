@@ -145,6 +145,24 @@ class Sweeper:
             await asyncio.to_thread(self._fail, notification, delivery, now)
             report.failed += 1
 
+    def _renew(self, notification: Notification) -> bool:
+        """Extend the lease just before sending; False if another worker took the row over.
+
+        A batch can take longer than one lease when Slack is slow; renewing row by
+        row keeps a second replica from re-sending what this one is about to send.
+        """
+        with session_scope(self.engine) as session:
+            result = session.execute(
+                update(Notification)
+                .where(
+                    col(Notification.id) == notification.id,
+                    col(Notification.claimed_by) == self.worker,
+                    col(Notification.state) == "claimed",
+                )
+                .values(not_before=self.clock() + self.lease)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
     def _moot(self, notification: Notification) -> bool:
         """Say whether the message behind a reminder was settled after it was claimed."""
         if notification.message_id is None:

@@ -1,0 +1,108 @@
+"""`smbot import events`: backfill from JSON lines or CSV, each refused line reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.cli import main
+from models.db import make_engine
+from models.tables import Employee, SecureMessage
+
+HEADER = "type,id,case,employee,at,name,role,manager,tz,egain\n"
+
+
+def stored(tmp_path: Path) -> list[SecureMessage]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'smbot.db'}")
+    with Session(engine) as session:
+        return list(session.exec(select(SecureMessage)).all())
+
+
+def test_a_csv_backfill_loads_good_rows_and_names_each_bad_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text(
+        HEADER
+        + "employee,U01,,,,Alex Rivera,ate,,America/Chicago,40123\n"
+        + "message.received,m-1,APL-26-0001,,2026-11-30T09:00:00-06:00,,,,,40123\n"
+        + "message.received,m-2,APL-26-0002,U404,2026-11-30T09:00:00-06:00,,,,,\n"
+        + "message.received,m-3,APL-26-0003,,2026-11-30T09:00:00,,,,,40123\n"
+    )
+
+    status = main(["import", "events", str(path)])
+
+    out = capsys.readouterr()
+    assert status == 1
+    assert "2 event(s) applied, 2 line(s) refused." in out.out
+    assert "line 4:" in out.err and "U404" in out.err
+    assert "line 5:" in out.err and "offset" in out.err
+    assert [m.id for m in stored(tmp_path)] == ["m-1"]
+
+
+def test_json_lines_import_applies_events_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "events.jsonl"
+    events = [
+        {
+            "type": "employee",
+            "id": "U01",
+            "name": "Alex Rivera",
+            "role": "ate",
+            "tz": "America/Chicago",
+        },
+        {
+            "type": "message.received",
+            "id": "m-1",
+            "case": "APL-26-0001",
+            "employee": "U01",
+            "at": "2026-11-30T09:00:00-06:00",
+        },
+    ]
+    path.write_text("\n".join(json.dumps(e) for e in events) + "\n")
+
+    first = main(["import", "events", str(path)])
+    again = main(["import", "events", str(path)])
+
+    out = capsys.readouterr().out
+    assert (first, again) == (0, 0)
+    assert "2 event(s) applied" in out and "0 event(s) applied" in out
+    assert [m.id for m in stored(tmp_path)] == ["m-1"]
+
+
+def test_a_line_with_a_taxpayer_id_is_refused_and_not_stored(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text(
+        json.dumps(
+            {
+                "type": "employee",
+                "id": "U01",
+                "name": "SSN 123-45-6789",
+                "role": "ate",
+                "tz": "America/Chicago",
+            }
+        )
+        + "\n"
+    )
+
+    status = main(["import", "events", str(path)])
+
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "line 1:" in err and "6789" not in err
+    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'smbot.db'}")
+    with Session(engine) as session:
+        assert session.exec(select(Employee)).all() == []
+
+
+def test_a_missing_file_says_what_to_give(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["import", "events", "nowhere.jsonl"])
+
+    assert status == 2
+    assert "There is no file nowhere.jsonl" in capsys.readouterr().err
