@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -89,13 +90,18 @@ def _states(url: str) -> list[str]:
     return states
 
 
-async def _until_claimed(url: str, count: int) -> list[str]:
-    for _ in range(600):
-        states = _states(url)
-        if states.count("claimed") == count:
-            return states
+async def _until(condition: Callable[[], bool], limit: float = 30.0) -> None:
+    """Poll a condition another process makes true (there is no event to wait on)."""
+    for _ in range(int(limit / 0.05)):
+        if condition():
+            return
         await asyncio.sleep(0.05)
-    raise AssertionError(f"the first process never claimed its batch: {states}")
+    raise AssertionError("the first process never got that far")
+
+
+async def _until_claimed(url: str, count: int) -> list[str]:
+    await _until(lambda: _states(url).count("claimed") == count)
+    return _states(url)
 
 
 async def test_a_process_killed_after_claiming_leaves_every_reminder_to_arrive_once(
@@ -109,8 +115,7 @@ async def test_a_process_killed_after_claiming_leaves_every_reminder_to_arrive_o
         first = _serve(url, slack)
         try:
             claimed = await _until_claimed(url, len(expected))
-            while slack.arrivals["conversations.open"] == 0:
-                await asyncio.sleep(0.02)
+            await _until(lambda: slack.arrivals["conversations.open"] > 0)
         finally:
             first.kill()
             first.wait()

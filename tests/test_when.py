@@ -235,7 +235,7 @@ def test_future_refusal_shows_how_the_time_was_read() -> None:
 def test_times_older_than_60_days_are_refused(text: str) -> None:
     message = refusal(text)
     assert message.startswith("That time is more than 60 days ago")
-    assert "import command" in message
+    assert "smbot import events" in message
     assert "'yesterday 15:10'" in message
 
 
