@@ -3,15 +3,19 @@
 The engine ranks the knowledge-base sections with BM25 (the ``bm25s`` library) after a
 query pipeline of its own: lowercase, tokenise (codes such as ``co-tdc`` or ``6271`` kept
 whole and also split), correct typos, expand acronyms and plain words through the
-glossary and the synonym table, drop stopwords, strip common suffixes. It abstains when
-the top section does not contain enough of the question, or contains it only in passing
-rather than in what the section is about. docs/knowledge-base.md explains each signal
-and threshold.
+glossary and the synonym table, drop stopwords, strip common suffixes; neighbouring
+words also count as pairs. It abstains when the top section does not contain enough of
+the question's content words, or contains them only in passing rather than in what the
+section is about. Ordinary English (filler, common adverbs and idioms such as "out of the
+blue") is not content, so it neither helps nor hurts that judgement, while a content word
+the knowledge base has never seen counts against it. docs/knowledge-base.md explains each
+signal and threshold.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -38,12 +42,14 @@ KEYWORD_REPEAT = 2  # keywords say what a section is about: count them twice
 PRIMARY_REPEAT = 2  # a glossary term counts twice in the first section its entry lists
 PART_WEIGHT = 0.5  # "co" and "tdc" from "co-tdc" count for less than the whole code
 EXPANSION_WEIGHT = 0.5  # words a glossary entry or a synonym brings in
+FILLER_WEIGHT = 0.5  # filler and common words still rank, but less than content words
+BIGRAM_WEIGHT = 0.5  # two neighbouring words ("every case", "first message") as one term
 TYPO_MIN_LENGTH = 4
 TYPO_MAX_DISTANCE = 0.2  # optimal-string-alignment edits per letter: one slip in five
 PREFIX_MIN_SHARE = 0.6  # a known stem must make up this much of an unknown word's stem
-UNKNOWN_SHARE = 1 / 8  # an unseen word weighs like a word found in this share of sections
-MIN_EXPLAINED = 0.65  # IDF-weighted share of the question's words the top section has
-MIN_ON_TOPIC = 0.3  # ... and share found in its title, keywords, aliases or glossary terms
+UNKNOWN_SECTIONS = 1  # an unseen content word weighs like a word found in this many sections
+MIN_EXPLAINED = 0.62  # IDF-weighted share of the question's words the top section has
+MIN_ON_TOPIC = 0.4  # ... and share found in its title, keywords, aliases or glossary terms
 MAX_RELATED = 3
 CACHE_SIZE = 4096
 
@@ -58,7 +64,7 @@ _STOPWORD_TEXT = """
     a about above across after again against all along already although am among an and
     another any anyone anything are around as at be because been before being below
     beside besides between beyond both but by can could did do does doing done down during
-    each either else etc even ever every everyone everything few for from had has have
+    either else etc even ever everyone everything few for from had has have
     having he her here hers him his how i if im in instead into is it its itself just let
     lets may me might mid mine more most much must my myself neither no nor not of off on
     once one only or other our ours out over own past per please really shall she should
@@ -69,15 +75,66 @@ _STOPWORD_TEXT = """
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
-# Words that carry a question's intent but not its topic. They are scored like any word,
-# but they do not count when judging how much of a question a section explains.
+# Words that carry a question's intent but not its topic. They are scored (at FILLER_WEIGHT),
+# but they do not count when judging how much of a question a section explains. "each" and
+# "every" are here rather than in STOPWORDS so that pairs such as "every case" are indexed.
 _FILLER_TEXT = """
-    actual actually also ask asked exactly find finding finds found get gets getting go
-    goes going got happen happens know like make makes made making mean means need needed
+    actual actually also ask asked each every exactly find finding finds found get gets
+    getting go goes going got happen happens know like make makes made making mean means need
+    needed
     needs now ok okay point put puts putting say says saying see still supposed take takes
     taking took tell thing things use used uses using want wanted wants
 """
 FILLER = frozenset(_FILLER_TEXT.split())
+
+# Common English words that say nothing about what a question is about: adverbs of time
+# and degree, hedges, greetings, weekdays, vague nouns and adjectives. Like FILLER they are
+# scored but do not count as content, are never "corrected" into a knowledge-base word, and
+# are skipped when pairing neighbours, so "do I need to offer it on every single case" is
+# judged on its topic words alone. Words the procedure uses as terms of art (start, end,
+# sign, rule, reason, course, choice, several, blank, issue, necessary, long) are left out.
+_COMMON_TEXT = """
+    able absolutely additional additionally advance advice afraid ago ahead alright
+    altogether always amount anybody anyhow anymore anyway anyways anywhere apparently
+    appreciate appropriate approximately assume assuming aware away awhile bad basic
+    basically become becomes becoming believe best better big bit bother bunch busy
+    certain certainly chance clarify clear clearly come comes coming common commonly
+    completely concern concerned confirm confused confusing consider correctly couple
+    curious currently deal decide definitely despite difference different difficult
+    directly double easily easy elsewhere enough entire entirely especially everybody
+    everyday everywhere exact example except expect explain fact fair fairly familiar
+    far feel finally fine fix folks following forget forgot frankly friday generally
+    given glad gonna good gotten great guess guy guys happy hard hear heard hello hey hi
+    hmm honestly hope hopefully however idea imagine important indeed info information
+    instance interested involved kind kinda knew known largely last lately least less
+    likely literally little look looking looks lot lots main mainly matter maybe
+    meant meantime meanwhile mention mentioned mind moment monday mostly namely
+    naturally nearly never next nice nobody nonetheless normal normally nothing
+    obviously often otherwise overall particular particularly perhaps place plus
+    possible possibly practically pretty previously probably properly quick
+    quickly quite rather ready real realize realized recently regard regarding
+    regardless regards related relevant remember right same saturday scenario seem
+    seemed seems seriously short shouldnt similar simple simply single situation small
+    somebody somehow sometime sometimes somewhat somewhere soon sorry sort specific
+    specifically stuff suddenly sunday suppose surely thank thanks themselves therefore
+    think thinking thought thursday thus today together tomorrow totally true truly try
+    trying tuesday turn typically ugh unclear understand understanding unfortunately
+    unsure unusual usual usually various wanna way ways wednesday week weird well
+    whatever whenever wherever whichever whoever whole wonder wondering work works
+    worried worry wrong yeah yes yesterday
+"""
+COMMON = frozenset(_COMMON_TEXT.split())
+
+# Idioms whose words would otherwise look like content ("case" in "just in case").
+_FILLER_PHRASE_TEXT = """
+    all of a sudden / as soon as possible / as well / at all / by the way / dumb question /
+    every single / for sure / heads up / in general / is that alright / is that ok /
+    is that okay / just in case / one more question / out of the blue / question for you /
+    quick question / random question / right now / silly question / so far
+"""
+FILLER_PHRASES = tuple(tuple(phrase.split()) for phrase in _FILLER_PHRASE_TEXT.split("/"))
+NOT_CONTENT = STOPWORDS | FILLER | COMMON
+UNPAIRED = STOPWORDS | COMMON  # skipped when pairing neighbours: "every single case"
 
 # Past forms the suffix stripper cannot reach.
 IRREGULAR = {
@@ -155,6 +212,11 @@ def index_terms(text: str) -> list[str]:
     return terms
 
 
+def bigrams(stems: Sequence[str]) -> list[str]:
+    """Return each pair of neighbouring stems as one term, such as "every cas"."""
+    return [f"{first} {second}" for first, second in itertools.pairwise(stems)]
+
+
 def _strip_notes(name: str) -> str:
     """Drop parenthetical notes from a glossary expansion."""
     return " ".join(PARENTHETICAL_RE.sub(" ", name).split())
@@ -197,20 +259,26 @@ class Answer:
 
 @dataclass
 class QueryWord:
-    """One word of a question and the weighted index terms it stands for."""
+    """One word of a question and the weighted index terms it stands for.
+
+    ``content`` is false for stopwords, filler, common words and filler idioms; ``unit``
+    is shared by the words of one glossary name or synonym phrase ("carats code", "power of
+    attorney"), which count as one idea when judging how much of a question is explained.
+    """
 
     surface: str
     content: bool
     terms: dict[str, float] = field(default_factory=dict)
+    unit: int = 0
 
 
 @dataclass(frozen=True)
 class Ranking:
     """Sections ranked for a question, with the two signals abstention is decided on.
 
-    ``explained`` is the IDF-weighted share of the question's content words that the top
+    ``explained`` is the IDF-weighted share of the question's content that the top
     section contains; ``on_topic`` is the share found in what the section is about: its
-    title, keywords, aliases and the glossary terms that list it.
+    title, keywords, aliases (with their synonyms) and the glossary terms that list it.
     """
 
     order: list[int]
@@ -251,6 +319,9 @@ class AnswerEngine:
         text = " ".join((section.title, *section.keywords, *section.aliases, section.body))
         terms = index_terms(text)
         terms += index_terms(" ".join(section.keywords)) * (KEYWORD_REPEAT - 1)
+        terms += self._phrases.synonyms_in(_topic_text(section))
+        for part in (section.title, *section.keywords, *section.aliases, section.body):
+            terms += bigrams([stem(word) for word in words(part) if word not in UNPAIRED])
         for entry in self._phrases.entries_in(text):
             primary = entry.sections[0] == section.id
             terms += _names_terms(entry) * (PRIMARY_REPEAT if primary else 1)
@@ -258,7 +329,8 @@ class AnswerEngine:
 
     def _topic_terms(self, section: Section) -> set[str]:
         """Return the terms of what a section is about, as opposed to what its body says."""
-        terms = set(index_terms(" ".join((section.title, *section.keywords, *section.aliases))))
+        text = _topic_text(section)
+        terms = set(index_terms(text)) | set(self._phrases.synonyms_in(text))
         for entry in self.kb.glossary:
             if section.id in entry.sections:
                 terms.update(_names_terms(entry))
@@ -280,7 +352,7 @@ class AnswerEngine:
             self._on_topic[rows, column] = True
         documents = len(corpus)
         self._idf = _idf(documents, (self._term_scores > 0).sum(axis=1))
-        self._unknown_idf = float(_idf(documents, np.array([documents * UNKNOWN_SHARE]))[0])
+        self._unknown_idf = float(_idf(documents, np.array([UNKNOWN_SECTIONS]))[0])
 
     def _surface_vocabulary(self) -> set[str]:
         """Return every plain word typo correction may map a question word to."""
@@ -312,13 +384,21 @@ class AnswerEngine:
         """Run the query pipeline: correct typos, expand phrases, drop stopwords, stem."""
         surface = [self._corrector.correct(word) for word in words(question)]
         stems = [stem(word) for word in surface]
-        query = [QueryWord(word, word not in STOPWORDS and word not in FILLER) for word in surface]
-        for start, length, terms in self._phrases.matches(stems):
+        query = [
+            QueryWord(word, word not in NOT_CONTENT, unit=i) for i, word in enumerate(surface)
+        ]
+        for start, length in _phrase_starts(surface, FILLER_PHRASES):
             for word in query[start : start + length]:
+                word.content = False
+        for start, length, terms in self._phrases.matches(stems):
+            span = query[start : start + length]
+            unit = span[0].unit  # "carats code", "power of attorney": one idea, one unit
+            for word in span:
+                word.unit = unit
                 for term in terms:
                     _raise(word.terms, term, EXPANSION_WEIGHT)
         for word, term in zip(query, stems, strict=True):
-            _raise(word.terms, term, 1.0)
+            _raise(word.terms, term, 1.0 if word.content else FILLER_WEIGHT)
             for piece in parts(word.surface):
                 _raise(word.terms, piece, PART_WEIGHT)
         return query
@@ -332,6 +412,11 @@ class AnswerEngine:
                 if term in self._vocab:
                     row = self._vocab[term]
                     weights[row] = max(weights.get(row, 0.0), weight)
+        kept = [stem(word.surface) for word in query if word.surface not in UNPAIRED]
+        for term in bigrams(kept):
+            if term in self._vocab:
+                row = self._vocab[term]
+                weights[row] = max(weights.get(row, 0.0), BIGRAM_WEIGHT)
         if not weights:
             return Ranking([], np.zeros(len(self._ids)))
         rows = np.fromiter(weights, dtype=np.int64)
@@ -346,16 +431,37 @@ class AnswerEngine:
         return [self._ids[i] for i in self.rank(question).order]
 
     def _explained(self, query: list[QueryWord], top: int) -> tuple[float, float]:
-        """Return the IDF-weighted shares of content words in the top section and its topic."""
-        total = found = on_topic = 0.0
+        """Return the IDF-weighted shares of the question the top section explains.
+
+        The question's content words are grouped into units (the words of one glossary or
+        synonym phrase make one unit). A unit weighs the IDF of its rarest known term, or
+        that of a term found in ``UNKNOWN_SECTIONS`` sections if the knowledge base knows
+        none of them: a content word it has never seen is evidence against answering, as
+        strong as the rarest word it does know. The top section explains
+        the share of that weight carried by the best of the unit's terms it contains (a
+        synonym or a code's piece counts for its weight), and is on topic for the share
+        carried by the best of them found in its title, keywords, aliases or glossary terms.
+        """
+        units: dict[int, dict[str, float]] = {}
         for word in query:
-            if not word.content:
+            if word.content:
+                terms = units.setdefault(word.unit, {})
+                for term, weight in word.terms.items():
+                    terms[term] = max(terms.get(term, 0.0), weight)
+        total = found = on_topic = 0.0
+        for terms in units.values():
+            known = [(self._vocab[t], w) for t, w in terms.items() if t in self._vocab]
+            if not known:
+                total += self._unknown_idf
                 continue
-            rows = [self._vocab[t] for t in word.terms if t in self._vocab]
-            weight = float(self._idf[rows].max()) if rows else self._unknown_idf
+            rows = np.array([row for row, _ in known])
+            idf = self._idf[rows]
+            value = idf * np.array([weight for _, weight in known])
+            weight = float(idf.max())
+            best = float(value.max())
             total += weight
-            found += weight * bool(rows and (self._term_scores[rows, top] > 0).any())
-            on_topic += weight * bool(rows and self._on_topic[rows, top].any())
+            found += weight * float((value * (self._term_scores[rows, top] > 0)).max()) / best
+            on_topic += weight * float((value * self._on_topic[rows, top]).max()) / best
         if not total:
             return 0.0, 0.0
         return found / total, on_topic / total
@@ -402,6 +508,11 @@ class AnswerEngine:
     def not_covered(score: float = 0.0) -> Answer:
         """Return the abstention: the procedure does not cover the question."""
         return Answer(False, None, None, None, texts.NOT_COVERED, score)
+
+
+def _topic_text(section: Section) -> str:
+    """Return what a section is about: its title, keywords and aliases."""
+    return " ".join((section.title, *section.keywords, *section.aliases))
 
 
 def _idf(documents: int, frequency: np.ndarray) -> np.ndarray:
@@ -455,8 +566,13 @@ class _PhraseTable:
             terms = _names_terms(entry)
             for name in entry.names:
                 self._add(_strip_notes(name), terms)
+        self._synonyms: list[tuple[tuple[str, ...], list[str]]] = []
         for phrase, targets in kb.synonyms.items():
-            self._add(phrase, index_terms(" ".join(targets)))
+            terms = index_terms(" ".join(targets))
+            self._add(phrase, terms)
+            key = tuple(stem(word) for word in words(phrase))
+            if key:
+                self._synonyms.append((key, terms))
 
     def _add(self, phrase: str, terms: list[str]) -> None:
         """Register a phrase by its first stemmed word."""
@@ -470,6 +586,11 @@ class _PhraseTable:
             for key, terms in self._phrases.get(first, ()):
                 if tuple(stems[start : start + len(key)]) == key:
                     yield start, len(key), terms
+
+    def synonyms_in(self, text: str) -> list[str]:
+        """Return what the synonym phrases found in ``text`` stand for, once per phrase."""
+        stems = tuple(stem(word) for word in words(text))
+        return [term for key, terms in self._synonyms if _contains(stems, key) for term in terms]
 
     def entries_in(self, text: str) -> list[GlossaryEntry]:
         """Return the glossary entries one of whose names occurs in ``text``."""
@@ -491,6 +612,17 @@ class _PhraseTable:
         return None
 
 
+def _phrase_starts(
+    text: Sequence[str], phrases: Iterable[tuple[str, ...]]
+) -> Iterator[tuple[int, int]]:
+    """Yield start and length of every occurrence of one of ``phrases`` in ``text``."""
+    for phrase in phrases:
+        size = len(phrase)
+        for start in range(len(text) - size + 1):
+            if tuple(text[start : start + size]) == phrase:
+                yield start, size
+
+
 def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
     """Return whether ``needle`` occurs as a contiguous run in ``haystack``."""
     size = len(needle)
@@ -503,7 +635,7 @@ class _TypoCorrector:
     """Map a word the knowledge base does not know to the nearest word it does."""
 
     def __init__(self, surface: set[str], vocab: dict[str, int]) -> None:
-        self._choices = sorted(surface | FILLER)
+        self._choices = sorted(surface | FILLER | COMMON)
         self._vocab = vocab
         self._stems = {stem(word): word for word in reversed(self._choices)}
         self._cache: dict[str, str] = {}
@@ -513,7 +645,7 @@ class _TypoCorrector:
         if (
             len(word) < TYPO_MIN_LENGTH
             or not word.isalpha()
-            or word in STOPWORDS
+            or word in NOT_CONTENT
             or stem(word) in self._vocab
         ):
             return word

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from bot import texts
-from bot.offline import OfflineBot
+from bot.offline import OfflineBot, dialog_errors
+from bot.render import Choice, render_view
 from bot.sample import OFFICE
 from bot.settings import Settings
 from bot.standin import Call
 from bot.terminal import Shown, show
 
+_CHOICE = re.compile(r"\d{1,3}(?:\.\d{1,2})?")
 NAMES = {person.id: person.name for person in OFFICE}
 PROMPT_SUFFIX = "> "
 
@@ -20,9 +24,10 @@ PROMPT_SUFFIX = "> "
 class Console:
     """Read a line, send it as the current person, print what the bot sent back."""
 
-    def __init__(self, bot: OfflineBot, user_id: str) -> None:
+    def __init__(self, bot: OfflineBot, user_id: str, ask: Callable[[str], str] = input) -> None:
         self.bot = bot
         self.user_id = user_id
+        self.ask = ask
         self.choices: list[Shown] = []
 
     async def handle(self, line: str) -> bool:
@@ -30,10 +35,14 @@ class Console:
         line = line.strip()
         if not line:
             return True
+        if line == ":sweep":
+            self._print(await self.bot.sweep())
+            return True
         if line.startswith(":"):
             return self._meta(line)
-        if line.isdigit():
-            await self._click(int(line))
+        if _CHOICE.fullmatch(line):
+            number, _, option = line.partition(".")
+            await self._click(int(number), int(option) if option else None)
         elif line.startswith("/sm"):
             self._print(await self.bot.slash(self.user_id, line[3:].strip()))
         elif line.startswith("@bot"):
@@ -56,20 +65,47 @@ class Console:
             print(texts.CONSOLE_META_USAGE)
         return True
 
-    async def _click(self, number: int) -> None:
+    async def _click(self, number: int, option: int | None) -> None:
         for shown in reversed(self.choices):
             for choice in shown.choices:
                 if choice.number == number:
-                    self._print(await self.bot.click(self.user_id, choice, shown.origin))
+                    await self._act(shown, choice, option)
                     return
         print(texts.console_no_button(number))
+
+    async def _act(self, shown: Shown, choice: Choice, option: int | None) -> None:
+        if choice.options and (option is None or not 1 <= option <= len(choice.options)):
+            print(
+                texts.console_pick_option(
+                    number=choice.number, labels=[o.label for o in choice.options]
+                )
+            )
+            return
+        picked = choice.options[option - 1] if choice.options and option else None
+        calls = await self.bot.click(self.user_id, choice, shown.origin, picked)
+        self._print(calls)
+        for opened in (call for call in calls if call.method == "views.open"):
+            await self._fill_in(opened)
+
+    async def _fill_in(self, opened: Call) -> None:
+        """Ask for each input of a dialog in turn, then submit it."""
+        form = render_view(opened.args.get("view") or {})
+        values: dict[str, dict[str, str]] = {}
+        for field in form.inputs:
+            answer = await asyncio.to_thread(self.ask, f"  {field.label} ")
+            values.setdefault(field.block_id or "", {})[field.action_id or ""] = answer
+        calls = await self.bot.submit(self.user_id, opened, values)
+        self._print(calls)
+        for problem in dialog_errors(self.bot.last_response).values():
+            print(texts.console_dialog_refused(problem))
 
     def _print(self, calls: list[Call]) -> None:
         shown = [item for item in (show(call, NAMES) for call in calls) if item is not None]
         for item in shown:
             print(item.text, end="\n\n")
-        if shown:
-            self.choices = [item for item in shown if item.choices]
+        with_buttons = [item for item in shown if item.choices]
+        if with_buttons:
+            self.choices = with_buttons
 
 
 async def run_console(settings: Settings, db_path: str | None, user_id: str) -> int:

@@ -41,9 +41,11 @@ class NoticeRenderer:
         message, ate = self._message_and_ate(session, notification)
         schedule = schedule_of(self.policy, ate)
         zone = ZoneInfo(ate.tz)
-        upcoming = next_step(session, message.id)
-        if upcoming is None or upcoming.id == notification.id:
+        upcoming = next_step(session, message.id, after=notification)
+        if upcoming is None:
             after = texts.NO_NEXT_STEP
+        elif upcoming.due_at <= now:
+            after = texts.ESCALATING_NOW
         elif upcoming.kind == "reminder":
             after = texts.next_reminder(texts.when(upcoming.due_at.astimezone(zone)))
         else:

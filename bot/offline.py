@@ -8,6 +8,7 @@ production.
 from __future__ import annotations
 
 import asyncio
+import json
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -60,6 +61,7 @@ class OfflineBot:
         self.services: Services | None = None
         self.app: AsyncApp | None = None
         self.sweeper: Sweeper | None = None
+        self.last_response: BoltResponse | None = None
 
     async def __aenter__(self) -> OfflineBot:
         await self.start()
@@ -148,6 +150,7 @@ class OfflineBot:
     async def _exchange(self, body: str, content_type: str) -> list[Call]:
         mark = len(self.slack.calls)
         response = await self.dispatch(body, content_type)
+        self.last_response = response
         if response.status != 200:
             raise RuntimeError(f"the app answered {response.status}: {response.body}")
         await self.settle()
@@ -205,6 +208,14 @@ class OfflineBot:
         """Submit the modal that `opened` (a views.open call) showed, with these inputs."""
         view = {**opened.args["view"], "id": opened.response.get("view", {}).get("id", "V0")}
         return await self._exchange(payloads.view_submission(user_id, view, values), FORM)
+
+
+def dialog_errors(response: BoltResponse | None) -> dict[str, str]:
+    """Return the field errors a view submission was answered with, if any."""
+    if response is None or not response.body.startswith("{"):
+        return {}
+    answer = json.loads(response.body)
+    return dict(answer.get("errors", {})) if answer.get("response_action") == "errors" else {}
 
 
 def _where(origin: Call, user_id: str) -> tuple[str, str | None]:

@@ -89,6 +89,7 @@ def next_escalation(at: str) -> str:
 
 
 NO_NEXT_STEP = "This is the last reminder before your manager is told."
+ESCALATING_NOW = "It is overdue: your manager is being told now."
 
 
 def escalation(ate: str, case: str, received: str, waited: float) -> str:
@@ -177,11 +178,13 @@ DEMO_ASK_HEADING = "== Procedure questions (/sm ask, a direct message, feedback)
 
 CONSOLE_INTRO = (
     "Offline console. Type `/sm …` for a slash command, `@bot …` to mention the bot, or "
-    "anything else as a direct message. A number clicks that button. `:as USER` acts as "
+    "anything else as a direct message. A number clicks that button (3.2 picks option 2 of "
+    "menu 3); a dialog asks for each field in turn. `:sweep` delivers the reminders that "
+    "are due (record a message from days ago with `/sm received CASE WHEN`). `:as USER` acts as "
     "another person, `:who` lists the office, `:quit` leaves."
 )
 
-CONSOLE_META_USAGE = "Console commands: `:as USER`, `:who`, `:quit`."
+CONSOLE_META_USAGE = "Console commands: `:as USER`, `:who`, `:sweep`, `:quit`."
 
 
 def console_acting_as(name: str, user_id: str) -> str:
@@ -192,6 +195,17 @@ def console_acting_as(name: str, user_id: str) -> str:
 def console_no_button(number: int) -> str:
     """Say that no shown button has this number."""
     return f"There is no button [{number}] on the last message. Pick one of the numbers shown."
+
+
+def console_pick_option(*, number: int, labels: list[str]) -> str:
+    """List a menu's options and how to pick one."""
+    listed = "  ".join(f"[{number}.{n}] {label}" for n, label in enumerate(labels, start=1))
+    return f"Pick an option: {listed}"
+
+
+def console_dialog_refused(problem: str) -> str:
+    """Show why a dialog refused its input."""
+    return f"The dialog says: {problem} Click the button again to retry."
 
 
 def console_unknown_person(user_id: str) -> str:

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from models.db import session_scope
 from models.tables import Employee, Notification, SecureMessage
-from reminders.tracking import OPEN_STATES
+from reminders.tracking import OPEN_STATES, superseded
 
 logger = logging.getLogger(__name__)
 
@@ -124,8 +124,9 @@ class Sweeper:
     async def _handle(
         self, notification: Notification, now: datetime, report: SweepReport
     ) -> None:
-        if await asyncio.to_thread(self._moot, notification):
-            await asyncio.to_thread(self._finish, notification, "cancelled", None, None)
+        stale = await asyncio.to_thread(self._stale, notification, now)
+        if stale is not None:
+            await asyncio.to_thread(self._finish, notification, stale, None, None)
             report.cancelled += 1
             return
         delivery = await self.notifier.deliver(
@@ -163,13 +164,16 @@ class Sweeper:
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    def _moot(self, notification: Notification) -> bool:
-        """Say whether the message behind a reminder was settled after it was claimed."""
+    def _stale(self, notification: Notification, now: datetime) -> str | None:
+        """Return `cancelled` if the message was settled meanwhile, `superseded` if a later
+        reminder of it is due too, else None."""
         if notification.message_id is None:
-            return False
+            return None
         with Session(self.engine) as session:
             message = session.get(SecureMessage, notification.message_id)
-            return message is not None and message.settled_at is not None
+            if message is not None and message.settled_at is not None:
+                return "cancelled"
+            return "superseded" if superseded(session, notification, now) else None
 
     def _finish(
         self,

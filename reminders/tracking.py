@@ -216,7 +216,36 @@ def _pending_steps(session: Session, message_id: str) -> list[Notification]:
     )
 
 
-def next_step(session: Session, message_id: str) -> Notification | None:
-    """Return the message's next notification still to go out, if any."""
-    steps = _pending_steps(session, message_id)
-    return steps[0] if steps else None
+def next_step(
+    session: Session, message_id: str, *, after: Notification | None = None
+) -> Notification | None:
+    """Return the message's next notification still to go out (after `after`), if any."""
+    query = select(Notification).where(
+        Notification.message_id == message_id, col(Notification.state).in_(OPEN_STATES)
+    )
+    if after is not None:
+        query = query.where(
+            Notification.id != after.id, col(Notification.level) > (after.level or 0)
+        )
+    order = (col(Notification.due_at), col(Notification.level))
+    return session.exec(query.order_by(*order)).first()
+
+
+def superseded(session: Session, notification: Notification, now: datetime) -> bool:
+    """Say whether a later reminder of the same message is already due, making this one stale.
+
+    After downtime or a backfill several levels can fall due at once; the person
+    then gets the latest reminder only, not a burst of them.
+    """
+    if notification.kind != "reminder" or notification.message_id is None:
+        return False
+    later = session.exec(
+        select(Notification.id).where(
+            Notification.message_id == notification.message_id,
+            Notification.kind == "reminder",
+            col(Notification.level) > (notification.level or 0),
+            col(Notification.state).in_(OPEN_STATES),
+            col(Notification.due_at) <= now,
+        )
+    ).first()
+    return later is not None

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlmodel import Session, select
 
 from bot import texts
 from bot.console import Console
 from bot.offline import OfflineBot
+from bot.settings import Settings
+from reminders.sweep import SimulatedClock
 from models.tables import Feedback
 
 
@@ -53,3 +57,35 @@ async def test_quit_ends_the_session(offline: OfflineBot) -> None:
     console = Console(offline, "U0ATE1")
 
     assert await console.handle(":quit") is False
+
+
+async def test_a_menu_option_and_a_dialog_are_driven_from_the_prompt(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clock = SimulatedClock(datetime(2026, 12, 2, 21, 0, tzinfo=UTC))
+    answers = iter(["   ", "taxpayer only said thanks"])
+    async with OfflineBot(database_url, settings=Settings(), clock=clock) as offline:
+        offline.seed()
+        console = Console(offline, "U0ATE1", ask=lambda _prompt: next(answers))
+        offline.platform_event(
+            {
+                "type": "message.received",
+                "id": "m-1",
+                "case": "APL-26-0001",
+                "employee": "U0ATE1",
+                "at": "2026-12-01T09:00:00-06:00",
+            }
+        )
+        console._print(await offline.sweep(until=clock.now))
+        capsys.readouterr()
+
+        await console.handle("3")
+        await console.handle("3.2")
+        await console.handle("2")
+        await console.handle("2")
+
+    out = " ".join(capsys.readouterr().out.split())
+    assert "[3.1] 1 working hour" in out
+    assert "Snoozed." in out
+    assert "The dialog says: Give a short reason" in out
+    assert texts.no_reply_recorded("taxpayer only said thanks") in out

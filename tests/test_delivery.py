@@ -30,8 +30,13 @@ async def office(database_url: str) -> AsyncIterator[tuple[OfflineBot, Simulated
 
 def receive(bot: OfflineBot, ident: str, case: str, who: str, at: datetime = MONDAY) -> None:
     bot.platform_event(
-        {"type": "message.received", "id": ident, "case": case, "employee": who,
-         "at": at.isoformat()}
+        {
+            "type": "message.received",
+            "id": ident,
+            "case": case,
+            "employee": who,
+            "at": at.isoformat(),
+        }
     )
 
 
@@ -54,7 +59,9 @@ async def test_a_due_reminder_is_posted_once_with_its_buttons_and_marked_sent(of
 
     [reminder] = dms(bot, "U0ATE1")
     assert "APL-26-0001" in reminder["text"]
-    buttons = [e["action_id"] for b in reminder["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    buttons = [
+        e["action_id"] for b in reminder["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
     assert buttons == ["sm_replied", "sm_no_reply", "sm_snooze"]
     assert reminder["metadata"]["event_payload"]["key"] == "reminder:m-1:1"
     assert states(bot)["reminder:m-1:1"] == "sent"
@@ -123,7 +130,9 @@ async def test_a_post_that_landed_before_a_crash_is_not_posted_again(office) -> 
     assert bot.services is not None and bot.sweeper is not None
     crashed = make_sweeper(bot.services, bot.sweeper.notifier.client)  # type: ignore[attr-defined]
     [row] = crashed._claim(clock.now)
-    await crashed.notifier.deliver(row, now=clock.now, reattempt=False)  # Slack accepted; then the crash
+    await crashed.notifier.deliver(
+        row, now=clock.now, reattempt=False
+    )  # Slack accepted; then the crash
 
     await bot.sweep(until=clock.now + bot.sweeper.lease)
 
@@ -136,8 +145,13 @@ async def test_a_reply_before_the_due_instant_cancels_the_reminder(office) -> No
     bot, _clock = office
     receive(bot, "m-1", "APL-26-0001", "U0ATE1")
     bot.platform_event(
-        {"type": "message.sent", "id": "m-2", "case": "APL-26-0001", "employee": "U0ATE1",
-         "at": (MONDAY + timedelta(hours=2)).isoformat()}
+        {
+            "type": "message.sent",
+            "id": "m-2",
+            "case": "APL-26-0001",
+            "employee": "U0ATE1",
+            "at": (MONDAY + timedelta(hours=2)).isoformat(),
+        }
     )
 
     await bot.sweep(until=MONDAY + timedelta(days=10))
@@ -154,10 +168,24 @@ def test_the_notification_key_makes_a_second_row_impossible(tmp_path: Path) -> N
 
     engine = make_engine(f"sqlite:///{tmp_path / 'k.db'}")
     upgrade(engine)
-    row = dict(key="reminder:m-1:1", kind="reminder", recipient_id="U1", due_at=MONDAY,
-               not_before=MONDAY)
+    row = dict(
+        key="reminder:m-1:1", kind="reminder", recipient_id="U1", due_at=MONDAY, not_before=MONDAY
+    )
 
     with session_scope(engine) as session:
         session.add(Notification(**row))
     with pytest.raises(sa.exc.IntegrityError), session_scope(engine) as session:
         session.add(Notification(**row))
+
+
+async def test_after_downtime_the_ate_gets_only_the_latest_reminder(office) -> None:
+    bot, clock = office
+    receive(bot, "m-1", "APL-26-0001", "U0ATE1")
+    clock.now = MONDAY + timedelta(days=2, hours=2)  # both reminders overdue, escalation not yet
+
+    await bot.sweep()
+
+    [latest] = dms(bot, "U0ATE1")
+    assert "Reminder 2" in latest["text"]
+    assert states(bot)["reminder:m-1:1"] == "superseded"
+    assert states(bot)["escalation:m-1:3:U0MGR1"] == "pending"

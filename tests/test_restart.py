@@ -109,6 +109,8 @@ async def test_a_process_killed_after_claiming_leaves_every_reminder_to_arrive_o
 ) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
     expected = _overdue_office(url)
+    # All three levels are overdue: the ATE gets the latest reminder, not a burst of them.
+    latest = {key for key in expected if not key.startswith("reminder:") or key.endswith(":2")}
     async with SlackStandIn() as slack:
         # The first process claims its batch, then hangs opening the first DM.
         slack.fail("conversations.open", delay=60)
@@ -122,7 +124,7 @@ async def test_a_process_killed_after_claiming_leaves_every_reminder_to_arrive_o
 
         second = _serve(url, slack)
         try:
-            await slack.wait_for("chat.postMessage", count=len(expected), timeout=60)
+            await slack.wait_for("chat.postMessage", count=len(latest), timeout=60)
             await asyncio.sleep(1.5)  # room for any duplicate to show up
         finally:
             second.terminate()
@@ -132,5 +134,5 @@ async def test_a_process_killed_after_claiming_leaves_every_reminder_to_arrive_o
         c.args["metadata"]["event_payload"]["key"] for c in slack.calls_to("chat.postMessage")
     ]
     assert claimed.count("claimed") == len(expected)
-    assert sorted(posted) == sorted(expected)
-    assert set(_states(url)) == {"sent"}
+    assert sorted(posted) == sorted(latest)
+    assert sorted(_states(url)) == sorted(["sent"] * len(latest) + ["superseded"] * 3)
