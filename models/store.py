@@ -64,6 +64,9 @@ def first_sighting(session: Session, event_id: str) -> bool:
     return True
 
 
+WORK_FIELDS = ("work_start", "work_end", "work_days")
+
+
 def upsert_employee(session: Session, employee: Employee) -> Employee:
     """Insert the employee or update the stored one with the same id."""
     stored = session.get(Employee, employee.id)
@@ -71,7 +74,7 @@ def upsert_employee(session: Session, employee: Employee) -> Employee:
         session.add(employee)
         session.flush()
         return employee
-    for field in ("name", "role", "manager_id", "tz", "egain", "email"):
+    for field in ("name", "role", "manager_id", "tz", "egain", "email", *WORK_FIELDS):
         setattr(stored, field, getattr(employee, field))
     session.add(stored)
     session.flush()

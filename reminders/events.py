@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from models.errors import UserError
+from reminders.policy import parse_clock_time, parse_days
 
 __all__ = [
     "CSV_COLUMNS",
@@ -129,6 +130,24 @@ def _one_of(options: tuple[str, ...]) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+def _clock_time(value: object) -> object:
+    try:
+        parse_clock_time(str(value))
+    except ValueError:
+        raise _refuse("time", "must be a time of day like 08:00") from None
+    return str(value).strip()
+
+
+def _work_days(value: object) -> object:
+    try:
+        parse_days(str(value))
+    except ValueError:
+        raise _refuse("days", "must be days like mon-fri or tue,wed,thu") from None
+    return str(value).strip().lower()
+
+
+ClockTime = Annotated[str, BeforeValidator(_clock_time)]
+WorkDays = Annotated[str, BeforeValidator(_work_days)]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 Ident = Annotated[str, Field(min_length=1, max_length=128)]
 AwareTime = Annotated[datetime, BeforeValidator(_aware_time)]
@@ -179,7 +198,17 @@ class EmployeeEvent(_Model):
     manager: Ident | None = None
     tz: ZoneName
     egain: EgainNumber | None = None
+    work_start: ClockTime | None = None
+    work_end: ClockTime | None = None
+    work_days: WorkDays | None = None
     at: AwareTime | None = None
+
+    @model_validator(mode="after")
+    def _hours_in_order(self) -> EmployeeEvent:
+        """Refuse personal hours that end before they start."""
+        if self.work_start and self.work_end and self.work_end <= self.work_start:
+            raise _refuse("work_end", "must be later than work_start")
+        return self
 
 
 class _CaseEvent(_Model):

@@ -135,6 +135,9 @@ def _employee(session: Session, event: EmployeeEvent) -> None:
             manager_id=event.manager,
             tz=event.tz,
             egain=event.egain,
+            work_start=event.work_start,
+            work_end=event.work_end,
+            work_days=event.work_days,
         ),
     )
 
