@@ -47,9 +47,10 @@ BIGRAM_WEIGHT = 0.5  # two neighbouring words ("every case", "first message") as
 TYPO_MIN_LENGTH = 4
 TYPO_MAX_DISTANCE = 0.2  # optimal-string-alignment edits per letter: one slip in five
 PREFIX_MIN_SHARE = 0.6  # a known stem must make up this much of an unknown word's stem
-UNKNOWN_SECTIONS = 1  # an unseen content word weighs like a word found in this many sections
 MIN_EXPLAINED = 0.62  # IDF-weighted share of the question's words the top section has
 MIN_ON_TOPIC = 0.4  # ... and share found in its title, keywords, aliases or glossary terms
+SPECIFIC_SHARE = 1 / 3  # a known word found in at most this share of sections is specific
+UNSEEN_SHARE = 1.0  # all unseen content words together weigh this times the median specific one
 MAX_RELATED = 3
 CACHE_SIZE = 4096
 
@@ -352,7 +353,7 @@ class AnswerEngine:
             self._on_topic[rows, column] = True
         documents = len(corpus)
         self._idf = _idf(documents, (self._term_scores > 0).sum(axis=1))
-        self._unknown_idf = float(_idf(documents, np.array([UNKNOWN_SECTIONS]))[0])
+        self._specific_idf = float(_idf(documents, np.array([documents * SPECIFIC_SHARE]))[0])
 
     def _surface_vocabulary(self) -> set[str]:
         """Return every plain word typo correction may map a question word to."""
@@ -398,7 +399,8 @@ class AnswerEngine:
                 for term in terms:
                     _raise(word.terms, term, EXPANSION_WEIGHT)
         for word, term in zip(query, stems, strict=True):
-            _raise(word.terms, term, 1.0 if word.content else FILLER_WEIGHT)
+            if word.surface not in STOPWORDS:  # "paste" stems to "past", a stopword, yet counts
+                word.terms[term] = max(word.terms.get(term, 0.0), 1.0 if word.content else FILLER_WEIGHT)
             for piece in parts(word.surface):
                 _raise(word.terms, piece, PART_WEIGHT)
         return query
@@ -434,13 +436,19 @@ class AnswerEngine:
         """Return the IDF-weighted shares of the question the top section explains.
 
         The question's content words are grouped into units (the words of one glossary or
-        synonym phrase make one unit). A unit weighs the IDF of its rarest known term, or
-        that of a term found in ``UNKNOWN_SECTIONS`` sections if the knowledge base knows
-        none of them: a content word it has never seen is evidence against answering, as
-        strong as the rarest word it does know. The top section explains
-        the share of that weight carried by the best of the unit's terms it contains (a
-        synonym or a code's piece counts for its weight), and is on topic for the share
-        carried by the best of them found in its title, keywords, aliases or glossary terms.
+        synonym phrase make one unit). A unit the knowledge base knows weighs the IDF of its
+        rarest known term; the top section explains the share of that weight carried by the
+        best of the unit's terms it contains (a synonym or a code's piece counts for its
+        weight), and is on topic for the share carried by the best of them found in its
+        title, keywords, aliases or glossary terms. A known word the top section lacks is
+        the real evidence that the question is about something else, and counts in full.
+
+        Units the knowledge base has never seen are weak evidence: a case worker's own words
+        ("asap", "ping", "my boss", a product name) are mostly not what the question is
+        about. Together, however many there are, they weigh ``UNSEEN_SHARE`` times the
+        median weight of the question's specific known units (those found in at most
+        ``SPECIFIC_SHARE`` of the sections; all known units if none is), so they can take
+        a question with one specific word down to half, but not outweigh two.
         """
         units: dict[int, dict[str, float]] = {}
         for word in query:
@@ -448,22 +456,28 @@ class AnswerEngine:
                 terms = units.setdefault(word.unit, {})
                 for term, weight in word.terms.items():
                     terms[term] = max(terms.get(term, 0.0), weight)
-        total = found = on_topic = 0.0
+        weights: list[float] = []
+        found = on_topic = 0.0
+        unseen = False
         for terms in units.values():
             known = [(self._vocab[t], w) for t, w in terms.items() if t in self._vocab]
             if not known:
-                total += self._unknown_idf
+                unseen = True
                 continue
             rows = np.array([row for row, _ in known])
             idf = self._idf[rows]
             value = idf * np.array([weight for _, weight in known])
             weight = float(idf.max())
             best = float(value.max())
-            total += weight
+            weights.append(weight)
             found += weight * float((value * (self._term_scores[rows, top] > 0)).max()) / best
             on_topic += weight * float((value * self._on_topic[rows, top]).max()) / best
+        total = sum(weights)
         if not total:
             return 0.0, 0.0
+        if unseen:
+            specific = [w for w in weights if w >= self._specific_idf] or weights
+            total += min(UNSEEN_SHARE * float(np.median(specific)), sum(weights))
         return found / total, on_topic / total
 
     def _answer(self, ranking: Ranking, today: date) -> Answer:
@@ -637,6 +651,7 @@ class _TypoCorrector:
     def __init__(self, surface: set[str], vocab: dict[str, int]) -> None:
         self._choices = sorted(surface | FILLER | COMMON)
         self._vocab = vocab
+        self._plain = {stem(word) for word in NOT_CONTENT}  # "working" is no typo of "wording"
         self._stems = {stem(word): word for word in reversed(self._choices)}
         self._cache: dict[str, str] = {}
 
@@ -647,6 +662,7 @@ class _TypoCorrector:
             or not word.isalpha()
             or word in NOT_CONTENT
             or stem(word) in self._vocab
+            or stem(word) in self._plain
         ):
             return word
         if word not in self._cache:

@@ -9,7 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Services
 from bot.slack_client import make_web_client
-from handlers import ask, commands, errors, messages
+from handlers import ask, case_actions, commands, errors, messages
 
 logger = logging.getLogger(__name__)
 
@@ -27,9 +27,11 @@ def create_app(services: Services, *, client: AsyncWebClient | None = None) -> A
         request_verification_enabled=bool(secret),
     )
     _quiet_slack_loggers()
-    commands.register(app, services, {**ask.SUBCOMMANDS, **messages.SUBCOMMANDS})
+    subcommands = {**ask.SUBCOMMANDS, **messages.SUBCOMMANDS, **case_actions.SUBCOMMANDS}
+    commands.register(app, services, subcommands)
     ask.register(app, services)
     messages.register(app, services)
+    case_actions.register(app, services)
     errors.register(app)
     return app
 

@@ -8,7 +8,9 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    CheckboxesElement,
     ContextBlock,
+    HeaderBlock,
     InputBlock,
     MarkdownTextObject,
     Option,
@@ -131,5 +133,110 @@ def no_reply_view(message_id: str, case: str) -> dict[str, Any]:
                 element=PlainTextInputElement(action_id=NO_REPLY_INPUT, max_length=200),
             ),
         ],
+    )
+    return view.to_dict()
+
+
+ACTION_CAR_RECORDED = "car_recorded"
+ACTION_STEP_DONE = "checklist_step_done"
+ACTION_OPEN_CLOSING = "closing_open"
+CLOSING_VIEW = "closing_view"
+CLOSING_NOTE_BLOCK = "note"
+CLOSING_NOTE_INPUT = "note_input"
+
+
+def car_prompt_blocks(text: str, prompt_id: int) -> list[dict[str, Any]]:
+    """Lay out a CAR prompt with its *Recorded in CAR* button."""
+    button = ButtonElement(
+        text=texts.BUTTON_RECORDED,
+        action_id=ACTION_CAR_RECORDED,
+        value=str(prompt_id),
+        style="primary",
+    )
+    return as_dicts(
+        [
+            SectionBlock(text=MarkdownTextObject(text=clip(text))),
+            ActionsBlock(block_id=f"car:{prompt_id}", elements=[button]),
+        ]
+    )
+
+
+def checklist_blocks(
+    heading: str, steps: list[tuple[str, str, bool]], checklist_id: int
+) -> list[dict[str, Any]]:
+    """Lay out a checklist: each step's text, a *Done* button on the open ones."""
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=heading[:150]))]
+    for step, text, done in steps:
+        accessory = (
+            None
+            if done
+            else ButtonElement(
+                text=texts.BUTTON_STEP_DONE,
+                action_id=ACTION_STEP_DONE,
+                value=f"{checklist_id}:{step}",
+            )
+        )
+        blocks.append(
+            SectionBlock(
+                block_id=f"step:{step}",
+                text=MarkdownTextObject(text=clip(text)),
+                accessory=accessory,
+            )
+        )
+    return as_dicts(blocks)
+
+
+def closing_prompt_blocks(text: str, case: str) -> list[dict[str, Any]]:
+    """Lay out the closing prompt with the button that opens the confirmation."""
+    button = ButtonElement(
+        text=texts.BUTTON_CONFIRM_CLOSING,
+        action_id=ACTION_OPEN_CLOSING,
+        value=case,
+        style="primary",
+    )
+    return as_dicts(
+        [
+            SectionBlock(text=MarkdownTextObject(text=clip(text))),
+            ActionsBlock(block_id=f"closing:{case}", elements=[button]),
+        ]
+    )
+
+
+def closing_view(case: str, warnings: list[str]) -> dict[str, Any]:
+    """Build the closing-export modal: one required tick per item, an optional note."""
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=f"Case *{case}*"))]
+    blocks.extend(
+        ContextBlock(elements=[MarkdownTextObject(text=texts.CLOSING_WARNINGS[w])])
+        for w in warnings
+    )
+    for item, label in texts.CLOSING_ITEMS.items():
+        blocks.append(
+            InputBlock(
+                block_id=item,
+                label=PlainTextObject(text=label[:2000]),
+                element=CheckboxesElement(
+                    action_id=f"{item}_input",
+                    options=[Option(text=PlainTextObject(text="Done"), value=item)],
+                ),
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id=CLOSING_NOTE_BLOCK,
+            label=PlainTextObject(text=texts.CLOSING_NOTE_LABEL),
+            optional=True,
+            element=PlainTextInputElement(
+                action_id=CLOSING_NOTE_INPUT, multiline=True, max_length=500
+            ),
+        )
+    )
+    view = View(
+        type="modal",
+        callback_id=CLOSING_VIEW,
+        private_metadata=case,
+        title=PlainTextObject(text=texts.CLOSING_TITLE),
+        submit=PlainTextObject(text=texts.CLOSING_SUBMIT),
+        close=PlainTextObject(text=texts.CANCEL),
+        blocks=blocks,
     )
     return view.to_dict()

@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     imports.add_argument("what", choices=["events"])
     imports.add_argument("file", type=Path, help="JSON lines, or CSV with a header row")
 
+    export = sub.add_parser("export", help="export records for audit")
+    export.add_argument("what", choices=["closings"])
+    export.add_argument("--since", type=date.fromisoformat, help="only on or after this date")
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
 
@@ -89,6 +94,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         "db": run.db,
         "replay": run.replay,
         "import": run.import_file,
+        "export": run.export,
         "kb": run.kb,
     }
     return handlers[args.command](args, settings)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from bot import texts
 from bot.offline import OfflineBot, dialog_errors
-from bot.render import Choice, render_view
+from bot.payloads import FormValues
+from bot.render import Choice, InputField, render_view
 from bot.sample import OFFICE
 from bot.settings import Settings
 from bot.standin import Call
@@ -90,10 +91,14 @@ class Console:
     async def _fill_in(self, opened: Call) -> None:
         """Ask for each input of a dialog in turn, then submit it."""
         form = render_view(opened.args.get("view") or {})
-        values: dict[str, dict[str, str]] = {}
+        values: FormValues = {}
         for field in form.inputs:
-            answer = await asyncio.to_thread(self.ask, f"  {field.label} ")
-            values.setdefault(field.block_id or "", {})[field.action_id or ""] = answer
+            answer = await asyncio.to_thread(self.ask, f"  {field.label}{_hint(field)} ")
+            given: str | list[str] = answer
+            if field.type == "checkboxes":
+                ticked = answer.strip().lower() in ("y", "yes", "x")
+                given = [o.value for o in field.options if o.value] if ticked else []
+            values.setdefault(field.block_id or "", {})[field.action_id or ""] = given
         calls = await self.bot.submit(self.user_id, opened, values)
         self._print(calls)
         for problem in dialog_errors(self.bot.last_response).values():
@@ -106,6 +111,10 @@ class Console:
         with_buttons = [item for item in shown if item.choices]
         if with_buttons:
             self.choices = with_buttons
+
+
+def _hint(field: InputField) -> str:
+    return " [y/n]" if field.type == "checkboxes" else ""
 
 
 async def run_console(settings: Settings, db_path: str | None, user_id: str) -> int:

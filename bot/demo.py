@@ -5,12 +5,21 @@ from __future__ import annotations
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import texts
-from bot.blocks import NO_REPLY_BLOCK, NO_REPLY_INPUT
-from bot.offline import OfflineBot
-from bot.sample import DEMO_DIRECT_MESSAGE, DEMO_QUESTIONS, FORTNIGHT, FORTNIGHT_START, OFFICE
+from bot.blocks import CLOSING_NOTE_BLOCK, CLOSING_NOTE_INPUT, NO_REPLY_BLOCK, NO_REPLY_INPUT
+from bot.offline import OfflineBot, dialog_errors
+from bot.payloads import FormValues
+from bot.sample import (
+    DEMO_DIRECT_MESSAGE,
+    DEMO_QUESTIONS,
+    FORTNIGHT,
+    FORTNIGHT_START,
+    OFFICE,
+    Step,
+)
 from bot.settings import Settings
 from bot.standin import Call
 from bot.terminal import Shown, show
@@ -55,23 +64,66 @@ async def _ask_round(bot: OfflineBot) -> None:
 
 
 async def _fortnight(bot: OfflineBot, clock: SimulatedClock) -> None:
-    """Play the scripted fortnight: platform events, sweeps, and people's clicks."""
+    """Play the scripted fortnight: platform events, slash commands, sweeps and clicks."""
     print(texts.DEMO_FORTNIGHT_HEADING, end="\n\n")
-    last: dict[str, Shown] = {}
+    stamps: dict[int, datetime] = {}
+
+    def stamp(call: Call) -> None:
+        stamps.setdefault(id(call), clock.now)
+
+    bot.slack.subscribe(stamp)
+    seen: dict[str, list[Shown]] = {}
     for step in FORTNIGHT:
-        for item in _print_calls(await bot.sweep(until=step.at)):
-            last[_owner(item)] = item
+        for call in await bot.sweep(until=step.at):
+            item = show(call, NAMES)
+            if item is not None:
+                print(_stamp(stamps.get(id(call), clock.now), _owner(item)))
+                print(item.text, end="\n\n")
+                seen.setdefault(_owner(item), []).append(item)
+        clock.now = max(clock.now, step.at)
         print(_stamp(clock.now, step.who), step.narration)
-        if step.event is not None:
-            bot.platform_event(step.event)
-        elif step.click is not None:
-            await _click(bot, last[step.who], step.who, step.click, step.reason)
+        await _act(bot, step, seen)
         print()
 
 
-async def _click(bot: OfflineBot, shown: Shown, who: str, label: str, reason: str | None) -> None:
+async def _act(bot: OfflineBot, step: Step, seen: dict[str, list[Shown]]) -> None:
+    if step.event is not None:
+        bot.platform_event(step.event)
+    elif step.click is not None:
+        await _click(bot, seen.get(step.who, []), step.who, step.click, step.reason)
+    elif step.slash is not None:
+        print(f"{NAMES[step.who]} types: /sm {step.slash}")
+        calls = await bot.slash(step.who, step.slash)
+        for item in _print_calls(calls):
+            seen.setdefault(_owner(item) or step.who, []).append(item)
+        opened = [call for call in calls if call.method == "views.open"]
+        if opened and step.form is not None:
+            await _fill_closing(bot, step.who, opened[0], step.form)
+
+
+async def _fill_closing(bot: OfflineBot, who: str, opened: Call, form: dict[str, Any]) -> None:
+    ticked = [item for item in texts.CLOSING_ITEMS if form.get(item)]
+    print(f"{NAMES[who]} ticks {len(ticked)} of 3 items and submits")
+    values: FormValues = {
+        item: {f"{item}_input": [item] if item in ticked else []} for item in texts.CLOSING_ITEMS
+    }
+    if form.get("note"):
+        values[CLOSING_NOTE_BLOCK] = {CLOSING_NOTE_INPUT: str(form["note"])}
+    _print_calls(await bot.submit(who, opened, values))
+    for block, problem in dialog_errors(bot.last_response).items():
+        print(
+            f"  the dialog refuses it, under “{texts.CLOSING_ITEMS.get(block, block)}”: {problem}"
+        )
+
+
+async def _click(
+    bot: OfflineBot, seen: list[Shown], who: str, label: str, reason: str | None
+) -> None:
+    """Click the newest button with this label that the person was shown."""
     label, _, wanted = label.partition(":")
-    choice = next(c for c in shown.choices if c.label.startswith(label))
+    shown, choice = next(
+        (item, c) for item in reversed(seen) for c in item.choices if c.label.startswith(label)
+    )
     option = next((o for o in choice.options if o.label == wanted), None)
     print(
         f"{NAMES[who]} clicks [{choice.number}] {choice.label}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,9 +11,46 @@ from sqlmodel import Session
 
 from bot import blocks as kit
 from bot import texts
-from models.tables import Employee, Notification, SecureMessage
+from models.tables import CarPrompt, Checklist, Closing, Employee, Notification, SecureMessage
+from reminders import case_actions
 from reminders.policy import Policy
 from reminders.tracking import next_step, schedule_of
+
+Rendered = tuple[str, list[dict[str, Any]]]
+
+
+def _day(day: date) -> str:
+    return f"{day:%a %b} {day.day}, {day.year}"
+
+
+def checklist_message(session: Session, checklist: Checklist, tz: str) -> Rendered:
+    """Compose a checklist as it stands: ticked steps with who and when, open ones with *Done*."""
+    done = case_actions.steps_done(session, checklist)
+    names = texts.CHECKLIST_STEPS[checklist.kind]
+    rows = []
+    for step in case_actions.CHECKLIST_STEPS[checklist.kind]:
+        tick = done.get(step)
+        if tick is None:
+            rows.append((step, texts.checklist_step_open(step, names[step]), False))
+            continue
+        who = session.get(Employee, tick.done_by)
+        when_text = texts.when(tick.done_at.astimezone(ZoneInfo(tz)))
+        rows.append(
+            (
+                step,
+                texts.checklist_step_done(
+                    step, names[step], who.name if who else tick.done_by, when_text
+                ),
+                True,
+            )
+        )
+    heading = texts.checklist_heading(checklist.kind, checklist.case_number, len(done), len(rows))
+    blocks = kit.checklist_blocks(heading, rows, checklist.id or 0)
+    if checklist.closed_at is not None:
+        blocks += kit.notice_blocks(
+            texts.checklist_complete(checklist.kind, checklist.case_number)
+        )
+    return heading, blocks
 
 
 class NoticeRenderer:
@@ -22,6 +59,12 @@ class NoticeRenderer:
     def __init__(self, engine: Engine, policy: Policy) -> None:
         self.engine = engine
         self.policy = policy
+        self._case_actions = {
+            "car_prompt": self._car_prompt,
+            "checklist": self._checklist_stalled,
+            "closing_prompt": self._closing_prompt,
+            "closing_confirmed": self._closing_confirmed,
+        }
 
     def __call__(
         self, notification: Notification, now: datetime
@@ -33,6 +76,8 @@ class NoticeRenderer:
                 return self._escalation(session, notification, now)
             if notification.kind == "delivery_failed":
                 return self._delivery_failed(session, notification)
+            if notification.kind in self._case_actions:
+                return self._case_actions[notification.kind](session, notification, now)
         raise ValueError(f"no renderer for notification kind {notification.kind!r}")
 
     def _reminder(
@@ -81,6 +126,57 @@ class NoticeRenderer:
         text = texts.delivery_failed(name, notification.case_number, error or "unknown error")
         return text, kit.notice_blocks(text)
 
+    def _car_prompt(self, session: Session, notification: Notification, now: datetime) -> Rendered:
+        prompt = session.get(CarPrompt, int((notification.ref or "car:0").split(":")[1]))
+        if prompt is None:
+            raise ValueError(f"notification {notification.key} names no stored CAR prompt")
+        text = texts.car_prompt(
+            prompt.case_number,
+            prompt.code,
+            _day(prompt.record_date),
+            (notification.level or 1) > 1,
+        )
+        return _rendered(text, kit.car_prompt_blocks(text, prompt.id or 0))
+
+    def _checklist_stalled(
+        self, session: Session, notification: Notification, now: datetime
+    ) -> Rendered:
+        checklist = session.get(Checklist, int((notification.ref or "checklist:0").split(":")[1]))
+        if checklist is None:
+            raise ValueError(f"notification {notification.key} names no stored checklist")
+        step = case_actions.next_open_step(session, checklist) or ""
+        owner = session.get(Employee, checklist.employee_id)
+        schedule = schedule_of(self.policy, owner) if owner else self.policy.schedule()
+        waited = schedule.business_days_between(checklist.progressed_at, now)
+        step_text = texts.CHECKLIST_STEPS[checklist.kind].get(step, "")
+        text = texts.checklist_stalled(
+            checklist.kind, checklist.case_number, step, waited, step_text
+        )
+        steps = [(step, text, False)]
+        return _rendered(
+            text,
+            kit.checklist_blocks(texts.CHECKLIST_TITLES[checklist.kind], steps, checklist.id or 0)[
+                1:
+            ],
+        )
+
+    def _closing_prompt(
+        self, session: Session, notification: Notification, now: datetime
+    ) -> Rendered:
+        case = notification.case_number or ""
+        text = texts.closing_prompt(case)
+        return _rendered(text, kit.closing_prompt_blocks(text, case))
+
+    def _closing_confirmed(
+        self, session: Session, notification: Notification, now: datetime
+    ) -> Rendered:
+        closing = session.get(Closing, notification.case_number or "")
+        if closing is None:
+            raise ValueError(f"notification {notification.key} names no stored closing")
+        ate = session.get(Employee, closing.confirmed_by)
+        name = ate.name if ate else closing.confirmed_by
+        return _rendered(texts.closing_to_manager(name, closing.case_number, closing.note))
+
     def _message_and_ate(
         self, session: Session, notification: Notification
     ) -> tuple[SecureMessage, Employee]:
@@ -91,6 +187,10 @@ class NoticeRenderer:
         if ate is None:
             raise ValueError(f"message {message.id} names no stored employee")
         return message, ate
+
+
+def _rendered(text: str, blocks: list[dict[str, Any]] | None = None) -> Rendered:
+    return text, blocks if blocks is not None else kit.notice_blocks(text)
 
 
 def _recipient_of(session: Session, key: str) -> str | None:

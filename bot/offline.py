@@ -202,9 +202,7 @@ class OfflineBot:
         )
         return await self._exchange(body, FORM)
 
-    async def submit(
-        self, user_id: str, opened: Call, values: dict[str, dict[str, str]]
-    ) -> list[Call]:
+    async def submit(self, user_id: str, opened: Call, values: payloads.FormValues) -> list[Call]:
         """Submit the modal that `opened` (a views.open call) showed, with these inputs."""
         view = {**opened.args["view"], "id": opened.response.get("view", {}).get("id", "V0")}
         return await self._exchange(payloads.view_submission(user_id, view, values), FORM)

@@ -133,13 +133,21 @@ def block_action(
     return urlencode({"payload": json.dumps(payload)})
 
 
-def view_submission(user_id: str, view: dict[str, Any], values: dict[str, dict[str, str]]) -> str:
-    """Build the form body of a modal's submission; `values` maps block_id → action_id → text."""
+FormValues = dict[str, dict[str, str | list[str]]]
+
+
+def _state_value(given: str | list[str]) -> dict[str, Any]:
+    """Shape one input's value as Slack does: text inputs carry `value`, checkboxes options."""
+    if isinstance(given, list):
+        return {"type": "checkboxes", "selected_options": [{"value": v} for v in given]}
+    return {"type": "plain_text_input", "value": given}
+
+
+def view_submission(user_id: str, view: dict[str, Any], values: FormValues) -> str:
+    """Build a modal submission; `values` maps block_id → action_id → text or ticked values."""
     n = next(_sequence)
     state = {
-        block: {
-            action: {"type": "plain_text_input", "value": text} for action, text in inputs.items()
-        }
+        block: {action: _state_value(given) for action, given in inputs.items()}
         for block, inputs in values.items()
     }
     payload = {

@@ -121,6 +121,20 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if refused else 0
 
 
+def export(args: argparse.Namespace, settings: Settings) -> int:
+    """`smbot export closings [--since DATE] [--format csv|json]`, to standard output."""
+    from bot.audit import closings_rows, write_rows
+
+    engine = make_engine(settings.database_url)
+    from models.migrate import upgrade
+
+    upgrade(engine)
+    rows = closings_rows(engine, args.since, ZoneInfo(settings.office_tz))
+    write_rows(rows, args.format, sys.stdout)
+    engine.dispose()
+    return 0
+
+
 def _require_file(path: Path) -> None:
     if not path.is_file():
         raise UserError(f"There is no file {path}. Give the path of a JSON lines or CSV file.")

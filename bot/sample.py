@@ -50,6 +50,8 @@ class Step:
     event: dict[str, Any] | None = None
     click: str | None = None
     reason: str | None = None
+    slash: str | None = None
+    form: dict[str, Any] | None = None
 
 
 def _at(text: str, tz: str) -> datetime:
@@ -74,12 +76,24 @@ FORTNIGHT: tuple[Step, ...] = (
         ),
     ),
     Step(
+        _at("2026-08-31 09:40", CHI),
+        "U0ATE1",
+        "Alex records CO-TDC in the CAR.",
+        click="Recorded in CAR",
+    ),
+    Step(
         _at("2026-08-31 14:00", CHI),
         "U0ATE1",
         "Alex answers it the same afternoon.",
         event=_message(
             "message.sent", "sm-101-2", "APL-26-0101", "U0ATE1", _at("2026-08-31 14:00", CHI)
         ),
+    ),
+    Step(
+        _at("2026-09-01 10:00", CHI),
+        "U0ATE1",
+        "Alex phones the taxpayer on a new case and offers Secure Messaging.",
+        slash="contact APL-26-0105 phone",
     ),
     Step(
         _at("2026-09-03 18:40", NYC),
@@ -126,6 +140,52 @@ FORTNIGHT: tuple[Step, ...] = (
         "Priya sees the taxpayer only confirmed receipt.",
         click="No reply needed",
         reason="taxpayer only acknowledged our letter",
+    ),
+    Step(
+        _at("2026-09-09 11:00", LAX),
+        "U0ATE3",
+        "The representative on APL-26-0104 asks for the case file (TFA).",
+        slash="tfa APL-26-0104",
+    ),
+    Step(
+        _at("2026-09-09 11:20", LAX),
+        "U0ATE3",
+        "Priya uploads the signed, undated Letter 6271.",
+        click="Done",
+    ),
+    Step(
+        _at("2026-09-10 09:00", CHI),
+        "U0ATE1",
+        "APL-26-0103 is an LB&I business case.",
+        slash="case APL-26-0103 origin lbi bmf",
+    ),
+    Step(
+        _at("2026-09-10 14:00", NYC),
+        "U0ATE2",
+        "The taxpayer on APL-26-0102 asks to stop using Secure Messaging.",
+        slash="discontinued APL-26-0102",
+    ),
+    Step(
+        _at("2026-09-11 10:00", CHI),
+        "U0ATE1",
+        "Alex sends APL-26-0101 to closing.",
+        slash="close APL-26-0101",
+        form={"pdf_saved": True, "attached_in_acds": True, "closed_in_sm": False},
+    ),
+    Step(
+        _at("2026-09-11 10:02", CHI),
+        "U0ATE1",
+        "Alex ticks the last item and confirms.",
+        slash="close APL-26-0101",
+        form={
+            "pdf_saved": True,
+            "attached_in_acds": True,
+            "closed_in_sm": True,
+            "note": "PDF named per office convention",
+        },
+    ),
+    Step(
+        _at("2026-09-11 10:05", CHI), "U0ATE1", "Alex looks the case up.", slash="case APL-26-0101"
     ),
     Step(_at("2026-09-11 16:30", CHI), "U0MGR1", "End of the fortnight."),
 )

@@ -6,7 +6,9 @@ composed elsewhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 # --- usage and help -------------------------------------------------------
 
@@ -156,6 +158,279 @@ UNKNOWN_EMPLOYEE = (
 )
 USAGE_RECEIVED = "Usage: `/sm received CASE [WHEN]`, e.g. `/sm received APL-26-0001 09:40`"
 USAGE_REPLIED = "Usage: `/sm replied CASE [WHEN]`, e.g. `/sm replied APL-26-0001 yesterday 15:10`"
+
+
+# --- case actions (CAR entries, checklists, closing) ----------------------
+
+BUTTON_RECORDED = "Recorded in CAR"
+BUTTON_STEP_DONE = "Done"
+BUTTON_CONFIRM_CLOSING = "Confirm closing export"
+
+CAR_ENTRIES: dict[str, tuple[str, str, str]] = {
+    "CO-TDC": (
+        "Enter CARATS code *CO-TDC* dated *{date}*.",
+        "The first secure message on a case, from either side, is recorded with CO-TDC; "
+        "later ones go under the other CARATS codes that fit.",
+        "IRM 8.6.1.4.X.1(3)",
+    ),
+    "CO-TDW": (
+        "Enter CARATS code *CO-TDW* dated *{date}*, the day they asked.",
+        "A request to stop communicating through Secure Messaging is recorded with CO-TDW.",
+        "IRM 8.6.1.4.X.1(4)",
+    ),
+    "SM-OFFERED": (
+        "Note in the CAR that you offered Secure Messaging on the call of *{date}*, and review "
+        "Publication 5437 with them (or point them to irs.gov/forms-instructions, or fax or "
+        "mail it).",
+        "A first contact by phone must include the Secure Messaging offer, documented in the CAR.",
+        "IRM 8.6.1.4.X.1(1)(b)",
+    ),
+    "SM-NOT-OFFERED": (
+        "Note in the CAR why Secure Messaging was not offered: the call of *{date}* fully "
+        "resolved the case.",
+        "No offer is needed when the first call settles the case, but the reason must be on "
+        "record.",
+        "IRM 8.6.1.4.X.1(1)(c)",
+    ),
+}
+
+LETTER_CONTACT = (
+    "Nothing to record for a first contact by letter: the initial contact letters already "
+    "invite the taxpayer to Secure Messaging (IRM 8.6.1.4.X.1(1)(a))."
+)
+
+
+def car_prompt(case: str, code: str, date_text: str, repeat: bool) -> str:
+    """Ask the ATE to make a CAR entry: what, dated when, and why."""
+    what, why, citation = CAR_ENTRIES[code]
+    opener = "Reminder: still to record" if repeat else "To record in the CAR"
+    return (
+        f"📝 *{opener}* — case *{case}*\n{what.format(date=date_text)}\n_Why:_ {why} ({citation})"
+    )
+
+
+def car_recorded(code: str, when_text: str) -> str:
+    """Confirm that a CAR entry was marked as recorded."""
+    return f"✅ {code} marked as recorded in the CAR ({when_text})."
+
+
+def car_already(code: str, when_text: str) -> str:
+    """Answer a second click on a CAR prompt."""
+    return f"Nothing to do: {code} was already marked as recorded {when_text}."
+
+
+CAR_PROMPT_COMING = "I'll send you what to record in the CAR."
+
+
+def discontinued_recorded(case: str) -> str:
+    """Confirm a request to stop using Secure Messaging was recorded."""
+    return (
+        f"Request to stop using Secure Messaging on *{case}* recorded. "
+        "I'll send you the CO-TDW entry."
+    )
+
+
+def discontinued_already(case: str) -> str:
+    """Answer a second discontinuation on a case."""
+    return (
+        f"Nothing new: a request to stop using Secure Messaging on *{case}* is already recorded."
+    )
+
+
+def checklist_sent(title: str, case: str) -> str:
+    """Say where the checklist went."""
+    return (
+        f"The {title} checklist for *{case}* is in your direct messages with me; tick steps there."
+    )
+
+
+def contact_recorded(case: str, method: str) -> str:
+    """Confirm the initial contact was recorded."""
+    return f"First contact on *{case}* by {method} recorded."
+
+
+CHECKLIST_TITLES = {"tfa": "TFA case-file request", "poa": "POA revocation"}
+CHECKLIST_STEPS: dict[str, dict[str, str]] = {
+    "tfa": {
+        "a": "Upload Letter 6271 to ACDS — *signed but undated*, addressed to whoever asked for "
+        "the file — before you submit the STARS request. Letter 6270 is not needed: files sent "
+        "through Secure Messaging need no password. (X.1(5)(a))",
+        "b": "Submit the STARS request following the TFA File Request instructions, and choose "
+        "*Secure Messaging* as the delivery method (you will send it yourself). (X.1(5)(b))",
+        "c": "Attach the completed TFA File Request to the STARS Service Request before "
+        "submitting it. (X.1(5)(c))",
+        "d": "When the redactor has put the redacted file and Letter 6271 in ACDS, send both "
+        "through Secure Messaging; change the letter's date to the day you send it if needed. "
+        "(X.1(5)(d))",
+    },
+    "poa": {
+        "access": "Remove the representative's access to the taxpayer's messages, following the "
+        "POA Revocation Instructions on the Secure Messaging page of the Appeals website. "
+        "(X.1(6))",
+    },
+}
+
+
+def checklist_heading(kind: str, case: str, done: int, total: int) -> str:
+    """Head a checklist message."""
+    return f"{CHECKLIST_TITLES[kind]} — case {case} ({done}/{total} done)"
+
+
+def checklist_step_done(step: str, text: str, who: str, when_text: str) -> str:
+    """Show a ticked step."""
+    label = f"({step}) " if len(step) == 1 else ""
+    return f"✅ {label}{text}\n_done by {who}, {when_text}_"
+
+
+def checklist_step_open(step: str, text: str) -> str:
+    """Show a step still to do."""
+    label = f"({step}) " if len(step) == 1 else ""
+    return f"☐ {label}{text}"
+
+
+def checklist_complete(kind: str, case: str) -> str:
+    """Close a finished checklist."""
+    return f"🎉 {CHECKLIST_TITLES[kind]} on *{case}* is complete."
+
+
+def checklist_stalled(kind: str, case: str, step: str, days: float, text: str) -> str:
+    """Remind the ATE of a checklist step that has not moved."""
+    label = f"step ({step})" if len(step) == 1 else "its step"
+    return (
+        f"⏳ The {CHECKLIST_TITLES[kind]} on case *{case}* has waited {business_days(days)} "
+        f"at {label}:\n{text}"
+    )
+
+
+def checklist_step_already(when_text: str) -> str:
+    """Answer a click on a step ticked before."""
+    return f"Nothing to do: that step was already ticked {when_text}."
+
+
+GROUP_MAILBOX_HINT = (
+    "💡 This is a business (BMF) case from LB&I, TE/GE or Art Appraisal: the business support "
+    "staff (BSP) can set up a customer group mailbox in Secure Messaging so several authorized "
+    "people can use it. See the Secure Messaging page on the Appeals website. "
+    "(IRM 8.6.1.4.X.1(7))"
+)
+
+
+def origin_recorded(case: str, origin: str, business: bool) -> str:
+    """Confirm the case's origin was recorded."""
+    kind = "business (BMF) entity" if business else "case"
+    return f"Recorded: *{case}* is a {kind} from {ORIGIN_NAMES.get(origin, origin)}."
+
+
+ORIGIN_NAMES = {
+    "lbi": "LB&I",
+    "tege": "TE/GE",
+    "art": "Art Appraisal",
+    "other": "another function",
+}
+USAGE_CONTACT = "Usage: `/sm contact CASE phone|letter [resolved] [WHEN]`"
+USAGE_DISCONTINUED = "Usage: `/sm discontinued CASE [WHEN]`"
+USAGE_CASE = (
+    "Usage: `/sm case CASE` to see it, or `/sm case CASE origin lbi|tege|art|other [bmf]` to "
+    "record where it came from"
+)
+USAGE_CHECKLIST = "Usage: `/sm tfa CASE` or `/sm poa CASE`"
+USAGE_CLOSE = "Usage: `/sm close CASE`"
+
+CLOSING_TITLE = "Closing export"
+CLOSING_SUBMIT = "Confirm"
+CLOSING_ITEMS: dict[str, str] = {
+    "pdf_saved": "I saved a PDF of all Secure Messaging communication on this case",
+    "attached_in_acds": "I attached that PDF to the case in ACDS",
+    "closed_in_sm": "I closed the case in Secure Messaging",
+}
+CLOSING_ITEM_MISSING = "Tick this before the case goes to closing (IRM 8.6.1.4.X.1(8))."
+CLOSING_NOTE_LABEL = "Note (no taxpayer data)"
+CLOSING_WARNINGS = {
+    "unanswered": "⚠️ A secure message on this case is still waiting for a reply.",
+    "co-tdc": "⚠️ CO-TDC has not been marked as recorded in the CAR.",
+}
+
+
+def closing_prompt(case: str) -> str:
+    """Ask for the closing export when a case goes to closing."""
+    return (
+        f"📦 Case *{case}* is going to closing. Before it goes to your manager, save a PDF of "
+        "all Secure Messaging communication, attach it in ACDS, close the case in Secure "
+        "Messaging, and confirm here. (IRM 8.6.1.4.X.1(8))"
+    )
+
+
+def closing_confirmed(case: str, when_text: str) -> str:
+    """Confirm the closing export was stored."""
+    return f"✅ Closing export for *{case}* confirmed ({when_text}). Your manager has been told."
+
+
+def closing_already(case: str, who: str, when_text: str) -> str:
+    """Answer a second closing confirmation."""
+    return f"Nothing to do: the closing export for *{case}* was confirmed by {who} {when_text}."
+
+
+def closing_to_manager(ate: str, case: str, note: str | None) -> str:
+    """Tell the manager a closing export was confirmed."""
+    extra = f"\nNote: {note}" if note else ""
+    return (
+        f"✅ {ate} confirmed the closing export for case *{case}*: PDF of all Secure Messaging "
+        f"saved, attached in ACDS, case closed in Secure Messaging.{extra}"
+    )
+
+
+# --- /sm case -------------------------------------------------------------
+
+CASE_MESSAGES = "*Secure messages*"
+CASE_NO_MESSAGES = "_No secure messages recorded._"
+CASE_CAR = "*CAR entries*"
+
+
+def case_heading(number: str, owner: str, case: Any) -> str:
+    """Head the case summary: owner, first contact, origin."""
+    facts = [f"ATE: {owner}"]
+    if case.contact_method:
+        facts.append(f"first contact by {case.contact_method}")
+    if case.origin:
+        business = " (BMF)" if case.business_entity else ""
+        facts.append(f"from {ORIGIN_NAMES.get(case.origin, case.origin)}{business}")
+    return f"*Case {number}* — " + ", ".join(facts)
+
+
+def case_message_line(message: Any, shown: Callable[[datetime], str], upcoming: Any) -> str:
+    """Show one secure message and where it stands."""
+    if message.direction == "out":
+        return f"• ↗ reply {shown(message.at)}"
+    if message.settled_at is not None:
+        how = {"replied": "answered", "no_reply_needed": "no reply needed"}.get(
+            message.settled_how, message.settled_how
+        )
+        note = f" ({message.settled_note})" if message.settled_note else ""
+        return f"• ↘ in {shown(message.at)} — {how} {shown(message.settled_at)}{note}"
+    step = f"; next: {upcoming.kind} {shown(upcoming.due_at)}" if upcoming else ""
+    return f"• ↘ in {shown(message.at)} — *waiting for a reply*{step}"
+
+
+def case_car_line(prompt: Any, shown: Callable[[datetime], str]) -> str:
+    """Show one CAR entry and whether it was recorded."""
+    state = (
+        f"recorded {shown(prompt.confirmed_at)}" if prompt.confirmed_at else "*not yet recorded*"
+    )
+    return f"• {prompt.code} dated {prompt.record_date:%Y-%m-%d} — {state}"
+
+
+def case_checklist_line(kind: str, done: int, total: int) -> str:
+    """Show a checklist's progress."""
+    return f"• {CHECKLIST_TITLES[kind]}: {done}/{total} steps done"
+
+
+def case_closing_line(case: Any, closing: Any, shown: Callable[[datetime], str]) -> str:
+    """Show where the closing export stands."""
+    if closing is not None:
+        return f"*Closing export*: confirmed {shown(closing.confirmed_at)}"
+    if case.closing_at is not None:
+        return f"*Closing export*: *not yet confirmed* (closing since {shown(case.closing_at)})"
+    return ""
 
 
 # --- demo and console -----------------------------------------------------

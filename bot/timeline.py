@@ -29,7 +29,7 @@ from bot.settings import Settings
 from models.db import make_engine, session_scope
 from models.errors import UserError
 from models.migrate import upgrade
-from models.tables import Employee, Notification
+from models.tables import CarPrompt, Employee, Notification
 from reminders.events import ConfigEvent, Event, parse_csv_row, parse_event_json
 from reminders.intake import CaseRules, apply_event
 from reminders.policy import Policy
@@ -106,6 +106,7 @@ class PrintingNotifier:
         text, _blocks = self.renderer(notification, now)
         with Session(self.engine) as session:
             person = session.get(Employee, notification.recipient_id)
+            code = car_code(session, notification)
         zone = ZoneInfo(person.tz) if person else UTC
         self.sent.append(
             Sent(
@@ -114,11 +115,19 @@ class PrintingNotifier:
                 notification.kind,
                 notification.case_number,
                 notification.level,
-                None,
+                code,
                 text,
             )
         )
         return Delivery("sent", channel=f"D{notification.recipient_id}", ts=str(len(self.sent)))
+
+
+def car_code(session: Session, notification: Notification) -> str | None:
+    """Return the CAR code a prompt asks for (None for other notifications)."""
+    if notification.kind != "car_prompt" or not notification.ref:
+        return None
+    prompt = session.get(CarPrompt, int(notification.ref.split(":")[1]))
+    return prompt.code if prompt else None
 
 
 class Replay:

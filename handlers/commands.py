@@ -32,15 +32,22 @@ class CommandRequest:
     subcommand: str
     args: str
     trigger_id: str | None = None
+    client: AsyncWebClient | None = None
 
 
 Subcommand = Callable[[Services, CommandRequest], Awaitable[Reply]]
 
 
-def parse(user_id: str, channel_id: str, text: str, trigger_id: str | None) -> CommandRequest:
+def parse(
+    user_id: str,
+    channel_id: str,
+    text: str,
+    trigger_id: str | None,
+    client: AsyncWebClient | None = None,
+) -> CommandRequest:
     """Split `/sm` text into its subcommand (lower-cased) and the rest."""
     word, _, rest = text.strip().partition(" ")
-    return CommandRequest(user_id, channel_id, word.lower(), rest.strip(), trigger_id)
+    return CommandRequest(user_id, channel_id, word.lower(), rest.strip(), trigger_id, client)
 
 
 async def show_help(services: Services, request: CommandRequest) -> Reply:
@@ -79,7 +86,9 @@ def register(app: AsyncApp, services: Services, subcommands: Mapping[str, Subcom
                 body.get("channel_id", ""),
                 body.get("text", ""),
                 body.get("trigger_id"),
+                client,
             )
             logger.debug("slash command sub=%s %s", request.subcommand, request_ids(body))
             reply = await route(services, request, table)
-            await respond_safely(respond, client, body, reply)
+            if reply.text:
+                await respond_safely(respond, client, body, reply)

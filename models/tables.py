@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -65,6 +65,10 @@ class Case(SQLModel, table=True):
     owner_id: str = Field(foreign_key="employee.id", max_length=32, index=True)
     opened_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closing_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    origin: str | None = Field(default=None, max_length=16)
+    business_entity: bool = False
+    contact_method: str | None = Field(default=None, max_length=8)
 
 
 class SecureMessage(SQLModel, table=True):
@@ -114,6 +118,7 @@ class Notification(SQLModel, table=True):
     channel: str | None = Field(default=None, max_length=32)
     ts: str | None = Field(default=None, max_length=32)
     error: str | None = Field(default=None, max_length=200)
+    ref: str | None = Field(default=None, max_length=64)
 
 
 class SeenEvent(SQLModel, table=True):
@@ -121,3 +126,58 @@ class SeenEvent(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=64)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CarPrompt(SQLModel, table=True):
+    """An entry the procedure says the ATE must make in the case activity record (CAR)."""
+
+    __table_args__ = (UniqueConstraint("case_number", "code", name="uq_carprompt_case_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_number: str = Field(foreign_key="case.number", max_length=32, index=True)
+    employee_id: str = Field(foreign_key="employee.id", max_length=32)
+    code: str = Field(max_length=24)
+    record_date: date
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    confirmed_by: str | None = Field(default=None, max_length=32)
+
+
+class Checklist(SQLModel, table=True):
+    """A multi-step procedure on a case (TFA case-file request, POA revocation)."""
+
+    __table_args__ = (UniqueConstraint("case_number", "kind", name="uq_checklist_case_kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_number: str = Field(foreign_key="case.number", max_length=32, index=True)
+    kind: str = Field(max_length=8)
+    employee_id: str = Field(foreign_key="employee.id", max_length=32)
+    opened_at: datetime = Field(sa_type=UTCDateTime)
+    progressed_at: datetime = Field(sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    channel: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+
+
+class ChecklistStep(SQLModel, table=True):
+    """One ticked step of a checklist: who ticked it and when."""
+
+    __table_args__ = (UniqueConstraint("checklist_id", "step", name="uq_checkliststep"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    checklist_id: int = Field(foreign_key="checklist.id", index=True)
+    step: str = Field(max_length=8)
+    done_at: datetime = Field(sa_type=UTCDateTime)
+    done_by: str = Field(max_length=32)
+
+
+class Closing(SQLModel, table=True):
+    """The closing-export confirmation of a case: each of the three items, who and when."""
+
+    case_number: str = Field(primary_key=True, foreign_key="case.number", max_length=32)
+    pdf_saved: bool
+    attached_in_acds: bool
+    closed_in_sm: bool
+    note: str | None = Field(default=None, max_length=500)
+    confirmed_by: str = Field(max_length=32)
+    confirmed_at: datetime = Field(sa_type=UTCDateTime)

@@ -11,12 +11,13 @@ from sqlmodel import Session, select
 
 from models.errors import UserError
 from models.store import upsert_employee
-from models.tables import Case, Employee, SeenEvent
-from reminders import tracking
+from models.tables import Case, Employee, SecureMessage, SeenEvent
+from reminders import case_actions, tracking
 from reminders.events import (
     CaseClosing,
     ConfigEvent,
     Confirm,
+    ContactInitial,
     EmployeeEvent,
     EmployeeRef,
     Event,
@@ -39,6 +40,7 @@ class Applied:
     duplicate: bool = False
     settled: list[str] = field(default_factory=list)
     first_due: datetime | None = None
+    code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,13 +71,56 @@ def apply_event(
     if isinstance(event, MessageReceived):
         return _received(session, policy, event, rules)
     if isinstance(event, MessageSent):
-        return _sent(session, event, rules)
+        return _sent(session, policy, event, rules)
     if isinstance(event, Tick | ConfigEvent):
         return Applied()
-    if isinstance(event, Confirm | CaseClosing | SmDiscontinued):
-        resolve_employee(session, event.employee)
-        known_case(session, rules.check(event.case))
-    raise EventRejected(f"type '{event.type}': not handled by this version of the bot", 422)
+    if isinstance(event, ContactInitial):
+        return _contact(session, policy, event, rules)
+    employee = resolve_employee(session, event.employee)
+    case = known_case(session, rules.check(event.case))
+    owner = session.get(Employee, case.owner_id) or employee
+    if isinstance(event, SmDiscontinued):
+        prompted = case_actions.discontinued(session, policy, case, owner, event.at)
+        return Applied(code=case_actions.CO_TDW if prompted else None)
+    if isinstance(event, CaseClosing):
+        case_actions.start_closing(session, case, owner, event.at)
+        return Applied()
+    return _confirm(session, policy, event, case, employee)
+
+
+def _contact(session: Session, policy: Policy, event: ContactInitial, rules: CaseRules) -> Applied:
+    ate = resolve_employee(session, event.employee)
+    case = tracking.open_case(session, rules.check(event.case), ate, event.at)
+    owner = session.get(Employee, case.owner_id) or ate
+    code = case_actions.initial_contact(
+        session, policy, case, owner, method=event.method, resolved=event.resolved, at=event.at
+    )
+    return Applied(code=code)
+
+
+def _confirm(
+    session: Session, policy: Policy, event: Confirm, case: Case, employee: Employee
+) -> Applied:
+    """Apply a `confirm` event: car:CODE, closing, tfa:STEP or poa."""
+    what, _, detail = event.what.partition(":")
+    what = what.lower()
+    if what == "car":
+        prompt = case_actions.find_prompt(session, case.number, detail.upper())
+        case_actions.confirm_car(session, prompt, employee.id, event.at)
+    elif what == "closing":
+        items = case_actions.ClosingItems(True, True, True)
+        case_actions.confirm_closing(session, case, items, employee.id, event.at)
+    elif what in case_actions.CHECKLIST_STEPS:
+        checklist = case_actions.open_checklist(session, policy, case, what, employee, event.at)
+        step = detail.lower() or case_actions.CHECKLIST_STEPS[what][0]
+        case_actions.tick(session, policy, checklist, step, employee.id, event.at)
+    else:
+        raise EventRejected(
+            f"field 'what': {event.what!r} is not something to confirm; "
+            "use car:CO-TDC, car:CO-TDW, closing, tfa:a … tfa:d or poa",
+            422,
+        )
+    return Applied()
 
 
 def _first_time(session: Session, event_id: str) -> bool:
@@ -151,14 +196,23 @@ def _received(
     message = tracking.receive(
         session, policy, message_id=event.id, case=case, ate=owner, at=event.at
     )
+    prompted = case_actions.first_message(session, policy, case, owner, message)
     first = tracking.next_step(session, message.id)
-    return Applied(first_due=first.due_at if first else None)
+    return Applied(
+        first_due=first.due_at if first else None, code=case_actions.CO_TDC if prompted else None
+    )
 
 
-def _sent(session: Session, event: MessageSent, rules: CaseRules) -> Applied:
+def _sent(session: Session, policy: Policy, event: MessageSent, rules: CaseRules) -> Applied:
     employee = resolve_employee(session, event.employee)
     case = tracking.open_case(session, rules.check(event.case), employee, event.at)
     settled = tracking.reply(
         session, message_id=event.id, case=case, employee=employee, at=event.at
     )
-    return Applied(settled=[message.id for message in settled])
+    owner = session.get(Employee, case.owner_id) or employee
+    sent = session.get(SecureMessage, event.id)
+    prompted = sent is not None and case_actions.first_message(session, policy, case, owner, sent)
+    return Applied(
+        settled=[message.id for message in settled],
+        code=case_actions.CO_TDC if prompted else None,
+    )

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from models.db import session_scope
 from models.tables import Employee, Notification, SecureMessage
+from reminders.case_actions import settled_ref
 from reminders.tracking import OPEN_STATES, superseded
 
 logger = logging.getLogger(__name__)
@@ -167,11 +168,13 @@ class Sweeper:
     def _stale(self, notification: Notification, now: datetime) -> str | None:
         """Return `cancelled` if the message was settled meanwhile, `superseded` if a later
         reminder of it is due too, else None."""
-        if notification.message_id is None:
-            return None
         with Session(self.engine) as session:
-            message = session.get(SecureMessage, notification.message_id)
-            if message is not None and message.settled_at is not None:
+            if notification.message_id is None:
+                done = settled_ref(session, notification.ref)
+            else:
+                message = session.get(SecureMessage, notification.message_id)
+                done = message is not None and message.settled_at is not None
+            if done:
                 return "cancelled"
             return "superseded" if superseded(session, notification, now) else None
 
@@ -230,7 +233,7 @@ class Sweeper:
 
 
 def surface_failure(session: Session, failed: Notification, error: str, now: datetime) -> None:
-    """Tell the recipient's manager (else the admins) that a DM could not be delivered."""
+    """Tell the recipient's manager (else the admins) that DMs to them cannot be delivered."""
     if failed.kind == "delivery_failed":
         return
     person = session.get(Employee, failed.recipient_id)
@@ -240,7 +243,8 @@ def surface_failure(session: Session, failed: Notification, error: str, now: dat
     for target in targets:
         if target == failed.recipient_id:
             continue
-        key = f"delivery_failed:{failed.key}:{target}"
+        # One notice per person who cannot be reached, per manager and day, not one per DM.
+        key = f"delivery_failed:{failed.recipient_id}:{now:%Y-%m-%d}:{target}"
         if session.exec(select(Notification.id).where(Notification.key == key)).first():
             continue
         session.add(

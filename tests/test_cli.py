@@ -82,3 +82,9 @@ def test_the_demo_prints_real_cited_answers(capsys: pytest.CaptureFixture[str]) 
     assert "IRM 8.6.1.4.X.1(5)(a)" in out
     assert "doesn't cover that" in out
     assert "clicks [1]" in out
+    assert "⏰ Reminder 1 — case APL-26-0102" in out
+    assert "🚨 Escalation — Alex Rivera's case APL-26-0103" in out
+    assert "Enter CARATS code CO-TDC dated Mon Aug 31, 2026." in out
+    assert "TFA case-file request — case APL-26-0104 (1/4 done)" in out
+    assert "the dialog refuses it" in out
+    assert "Alex Rivera confirmed the closing export for case APL-26-0101" in out

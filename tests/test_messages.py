@@ -40,17 +40,22 @@ def stored(bot: OfflineBot) -> list[SecureMessage]:
 
 
 def keys(bot: OfflineBot, state: str) -> list[str]:
+    """Return the keys of the reminders and escalations in a state (CAR prompts left out)."""
     assert bot.services is not None
     with Session(bot.services.engine) as session:
         rows = session.exec(select(Notification).where(Notification.state == state)).all()
-        return sorted(n.key for n in rows)
+        return sorted(n.key for n in rows if n.kind in ("reminder", "escalation"))
 
 
 async def reminder_for(bot: OfflineBot, who: str, days: int = 2) -> Call:
     assert isinstance(bot.clock, SimulatedClock)
     calls = await bot.sweep(until=bot.clock.now + timedelta(days=days))
     return next(
-        c for c in calls if c.method == "chat.postMessage" and c.args["channel"] == f"D{who}"
+        c
+        for c in calls
+        if c.method == "chat.postMessage"
+        and c.args["channel"] == f"D{who}"
+        and "sm_replied" in str(c.args.get("blocks"))
     )
 
 

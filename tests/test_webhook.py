@@ -89,6 +89,8 @@ async def test_a_signed_event_is_accepted_and_its_reminders_planned(webhook: Web
     assert (status, body) == (202, {"ok": True})
     assert [m.id for m in webhook.messages()] == ["m-1"]
     assert sorted(n.key for n in webhook.notifications()) == [
+        "car:APL-26-0001:CO-TDC:1",
+        "car:APL-26-0001:CO-TDC:2",
         "escalation:m-1:3:U0MGR1",
         "reminder:m-1:1",
         "reminder:m-1:2",
@@ -101,7 +103,7 @@ async def test_an_id_seen_before_is_acknowledged_and_ignored(webhook: Webhook) -
     status, body = await webhook.post(RECEIVED)
 
     assert (status, body["duplicate"]) == (200, True)
-    assert len(webhook.notifications()) == 3
+    assert len(webhook.notifications()) == 5
 
 
 @pytest.mark.parametrize(
