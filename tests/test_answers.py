@@ -29,7 +29,7 @@ control: AP-08-0824-0017
 effective: 2024-08-26
 expires: 2026-08-26
 keywords: [{keywords}]
-aliases: []
+aliases: [{aliases}]
 related: [{related}]
 ---
 {body}
@@ -46,6 +46,7 @@ TOY_SECTIONS = [
     ),
     ("x1-3", "Closing the case", "closing, pdf", "", "Save a PDF before closing the case."),
 ]
+TOY_ALIASES = {"x1-3": '"rep wants the pdf"'}
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,7 @@ def toy_engine(tmp_path: Path) -> AnswerEngine:
             title=title,
             citation=f"IRM 8.6.1.4.X.1({number})",
             keywords=keywords,
+            aliases=TOY_ALIASES.get(section_id, ""),
             related=related,
             body=body,
         )
@@ -123,6 +125,57 @@ def test_a_typo_is_corrected_to_the_nearest_known_word(toy_engine: AnswerEngine)
 
 def test_a_short_unknown_word_is_not_corrected(toy_engine: AnswerEngine) -> None:
     assert [word.surface for word in toy_engine.analyse("pdg")] == ["pdg"]
+
+
+def test_a_synonym_in_an_alias_counts_for_what_the_section_is_about(
+    toy_engine: AnswerEngine,
+) -> None:
+    ranking = toy_engine.rank("representative pdf")
+
+    assert toy_engine.ranked_sections("representative pdf")[0] == "x1-3"
+    assert ranking.on_topic == pytest.approx(1.0)
+
+
+def test_filler_idioms_and_common_words_are_not_content(engine: AnswerEngine) -> None:
+    query = engine.analyse("honestly, do I have to offer it on every single case out of the blue?")
+
+    assert [word.surface for word in query if word.content] == ["offer", "case"]
+
+
+def test_common_words_are_never_corrected(engine: AnswerEngine) -> None:
+    surfaces = [word.surface for word in engine.analyse("honestly yesterday single anymore")]
+
+    assert surfaces == ["honestly", "yesterday", "single", "anymore"]
+
+
+def test_the_words_of_a_glossary_name_make_one_unit(engine: AnswerEngine) -> None:
+    power, _, attorney, revoked = engine.analyse("power of attorney revoked")
+
+    assert power.unit == attorney.unit != revoked.unit
+
+
+def test_ordinary_english_around_a_question_does_not_stop_the_answer(
+    engine: AnswerEngine,
+) -> None:
+    plain = engine.ask(
+        "which CARATS code do I enter when a taxpayer messages me first", BEFORE_EXPIRY
+    )
+    chatty = engine.ask(
+        "hi, quick question: out of the blue a taxpayer messages me first, "
+        "which CARATS code do I enter? thanks so much",
+        BEFORE_EXPIRY,
+    )
+
+    assert plain.citation == chatty.citation == "IRM 8.6.1.4.X.1(3)"
+
+
+def test_a_content_word_the_procedure_never_uses_counts_against_answering(
+    engine: AnswerEngine,
+) -> None:
+    question = "which CARATS code do I enter when a taxpayer messages me first"
+
+    assert engine.rank(f"{question} about a rebuttal").explained < engine.rank(question).explained
+    assert not engine.ask("which CARATS code do I use for a rebuttal", BEFORE_EXPIRY).answered
 
 
 # --- answers on the packaged knowledge base ------------------------------------------

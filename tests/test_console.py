@@ -11,8 +11,8 @@ from bot import texts
 from bot.console import Console
 from bot.offline import OfflineBot
 from bot.settings import Settings
-from reminders.sweep import SimulatedClock
 from models.tables import Feedback
+from reminders.sweep import SimulatedClock
 
 
 async def test_a_slash_command_prints_the_cited_answer_with_numbered_buttons(

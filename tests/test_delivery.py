@@ -48,6 +48,7 @@ def states(bot: OfflineBot) -> dict[str, str]:
 
 def dms(bot: OfflineBot, user: str, kind: str = "reminder") -> list[dict]:
     """Return the DMs of one kind (by the notification key they carry) a person received."""
+
     def key(message: dict) -> str:
         return str((message.get("metadata") or {}).get("event_payload", {}).get("key", ""))
 
@@ -171,8 +172,10 @@ async def test_a_reply_before_the_due_instant_cancels_the_reminder(office) -> No
 
     assert dms(bot, "U0ATE1") == []
     assert {k: v for k, v in states(bot).items() if not k.startswith("car:")} == {
-        "reminder:m-1:1": "cancelled", "reminder:m-1:2": "cancelled",
-        "escalation:m-1:3:U0MGR1": "cancelled"}
+        "reminder:m-1:1": "cancelled",
+        "reminder:m-1:2": "cancelled",
+        "escalation:m-1:3:U0MGR1": "cancelled",
+    }
 
 
 def test_the_notification_key_makes_a_second_row_impossible(tmp_path: Path) -> None:
