@@ -23,6 +23,13 @@ class Employee(SQLModel, table=True):
     work_start: str | None = Field(default=None, max_length=5)
     work_end: str | None = Field(default=None, max_length=5)
     work_days: str | None = Field(default=None, max_length=20)
+    job_series: str | None = Field(default=None, max_length=8)
+    access_granted_on: date | None = None
+    user_training_on: date | None = None
+    supervisor_training_on: date | None = None
+    digest_enabled: bool = True
+    digest_time: str | None = Field(default=None, max_length=5)
+    digest_days: str | None = Field(default=None, max_length=20)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
