@@ -9,7 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services import Services
 from bot.slack_client import make_web_client
-from handlers import ask, case_actions, commands, errors, messages
+from handlers import ask, case_actions, commands, digests, errors, home, messages, profile
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +27,19 @@ def create_app(services: Services, *, client: AsyncWebClient | None = None) -> A
         request_verification_enabled=bool(secret),
     )
     _quiet_slack_loggers()
-    subcommands = {**ask.SUBCOMMANDS, **messages.SUBCOMMANDS, **case_actions.SUBCOMMANDS}
+    subcommands = {
+        **ask.SUBCOMMANDS,
+        **messages.SUBCOMMANDS,
+        **case_actions.SUBCOMMANDS,
+        **digests.SUBCOMMANDS,
+        **profile.SUBCOMMANDS,
+    }
     commands.register(app, services, subcommands)
     ask.register(app, services)
     messages.register(app, services)
     case_actions.register(app, services)
+    home.register(app, services)
+    profile.register(app, services)
     errors.register(app)
     return app
 

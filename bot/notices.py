@@ -11,8 +11,9 @@ from sqlmodel import Session
 
 from bot import blocks as kit
 from bot import texts
+from bot.digest_view import digest_message
 from models.tables import CarPrompt, Checklist, Closing, Employee, Notification, SecureMessage
-from reminders import case_actions
+from reminders import case_actions, digest
 from reminders.policy import Policy
 from reminders.tracking import next_step, schedule_of
 
@@ -53,6 +54,14 @@ def checklist_message(session: Session, checklist: Checklist, tz: str) -> Render
     return heading, blocks
 
 
+def compose_digest(session: Session, policy: Policy, reader: Employee, now: datetime) -> Rendered:
+    """Compose a reader's digest as of now, covering the time since their last one."""
+    since = digest.previous_digest_at(session, reader.id, now)
+    found = digest.compose(session, policy, reader, now, since)
+    local = now.astimezone(ZoneInfo(reader.tz))
+    return digest_message(found, texts.digest_title(reader.name, found.office, local), local)
+
+
 class NoticeRenderer:
     """Turn a notification into fallback text and blocks; callable as the notifier's renderer."""
 
@@ -64,6 +73,7 @@ class NoticeRenderer:
             "checklist": self._checklist_stalled,
             "closing_prompt": self._closing_prompt,
             "closing_confirmed": self._closing_confirmed,
+            "digest": self._digest,
         }
 
     def __call__(
@@ -176,6 +186,12 @@ class NoticeRenderer:
         ate = session.get(Employee, closing.confirmed_by)
         name = ate.name if ate else closing.confirmed_by
         return _rendered(texts.closing_to_manager(name, closing.case_number, closing.note))
+
+    def _digest(self, session: Session, notification: Notification, now: datetime) -> Rendered:
+        reader = session.get(Employee, notification.recipient_id)
+        if reader is None:
+            raise ValueError(f"notification {notification.key} names no stored employee")
+        return compose_digest(session, self.policy, reader, now)
 
     def _message_and_ate(
         self, session: Session, notification: Notification

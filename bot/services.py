@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -46,6 +47,13 @@ class Services:
     policy: Policy
     clock: Callable[[], datetime] = utcnow
     work: WorkTracker = field(default_factory=WorkTracker)
+    on_change: Callable[[Iterable[str]], None] | None = None
+    background: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def changed(self, *user_ids: str | None) -> None:
+        """Tell the chat surface whose open items changed (their Home tab is republished)."""
+        if self.on_change is not None:
+            self.on_change([user for user in user_ids if user])
 
     @classmethod
     def create(

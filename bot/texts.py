@@ -433,6 +433,361 @@ def case_closing_line(case: Any, closing: Any, shown: Callable[[datetime], str])
     return ""
 
 
+# --- digests ----------------------------------------------------------------
+
+DIGEST_SECTIONS = {
+    "overdue": "*Overdue replies*",
+    "escalations": "*Escalations since the last digest*",
+    "car": "*CAR entries not confirmed after 2 business days*",
+    "closing": "*Cases in closing without the export confirmation*",
+    "checklists": "*TFA and POA checklists stalled*",
+    "readiness": "*Readiness gaps*",
+    "questions": "*Questions the bot could not answer*",
+    "feedback": "*Answers marked not helpful*",
+}
+DIGEST_SHORT = {
+    "overdue": "overdue",
+    "escalations": "escalated",
+    "car": "CAR",
+    "closing": "closing",
+    "checklists": "checklists",
+    "readiness": "readiness",
+    "questions": "unanswered questions",
+    "feedback": "👎",
+}
+DIGEST_ALL_CLEAR = "✅ All clear: nothing is late or missing."
+DIGEST_NOT_FOR_ATES = (
+    "Digests are for managers (their team) and admins (the office). "
+    "Your own open items are on the bot's Home tab."
+)
+USAGE_DIGEST = "Usage: `/sm digest` for a preview, `/sm digest full` for every item"
+
+
+def digest_title(name: str, office: bool, day: datetime) -> str:
+    """Title a digest."""
+    whose = "Office" if office else f"{name}'s team"
+    return f"Daily digest — {whose}, {day:%a %b} {day.day}"
+
+
+def digest_totals(counts: dict[str, int]) -> str:
+    """Put the totals first."""
+    parts = [f"{n} {DIGEST_SHORT[name]}" for name, n in counts.items() if n]
+    return f"*{sum(counts.values())} to look at:* " + " · ".join(parts)
+
+
+def digest_fallback(title: str, total: int, counts: dict[str, int]) -> str:
+    """Give the plain-text version a notification shows."""
+    return f"{title}: {DIGEST_ALL_CLEAR}" if total == 0 else f"{title}. {digest_totals(counts)}"
+
+
+def digest_item(owner: str, case: str | None, what: str, age: float, level: int | None) -> str:
+    """Show one digest line: whose, which case, what, how old."""
+    where = f" — {case}" if case else ""
+    step = f", level {level}" if level else ""
+    old = f", {business_days(age)}" if age else ""
+    return f"• {owner}{where} — {what}{step}{old}"
+
+
+def digest_more(hidden: int) -> str:
+    """Count the items left out."""
+    return f"_…and {hidden} more — `/sm digest full` lists them all._"
+
+
+def digest_continued(heading: str) -> str:
+    """Head the continuation of a long section."""
+    return f"{heading} _(continued)_"
+
+
+def digest_footer(when: datetime) -> str:
+    """Say when the digest was composed."""
+    return f"As of {when:%a %b} {when.day}, {when:%H:%M %Z}. `/sm digest full` for every item."
+
+
+def digest_full_sent(messages: int) -> str:
+    """Say the full digest went to the DMs."""
+    return f"The full digest is in your direct messages with me ({messages} message(s))."
+
+
+def quote(text: str, limit: int = 160) -> str:
+    """Quote a question briefly."""
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return f"“{shown}”"
+
+
+# --- App Home -------------------------------------------------------------
+
+HOME_TITLE = "Your open items"
+HOME_NOTHING_OPEN = (
+    "✅ Nothing open: no message waits for a reply, no CAR entry or checklist is pending."
+)
+HOME_MESSAGES = "*Secure messages waiting for a reply*"
+HOME_CAR = "*CAR entries to record*"
+HOME_CHECKLISTS = "*Open checklists*"
+
+
+def home_message(case: str, received: str, due: str | None) -> str:
+    """Show one waiting message on the Home tab."""
+    step = f" · next reminder {due}" if due else ""
+    return f"*{case}* — came in {received}{step}"
+
+
+def home_car(case: str, code: str, on: str) -> str:
+    """Show one pending CAR entry on the Home tab."""
+    return f"*{case}* — {code} dated {on}"
+
+
+def home_checklist(kind: str, case: str, step: str) -> str:
+    """Show one open checklist and its next step."""
+    label = f"next: step ({step})" if len(step) == 1 else "to confirm"
+    return f"*{case}* — {CHECKLIST_TITLES[kind]}, {label}"
+
+
+# --- roster, readiness, profile, invite -----------------------------------
+
+ROSTER_COLUMNS = ("user", "name", "role", "manager", "tz", "job_series", "egain")
+ROSTER_EMPTY = (
+    "The roster file is empty. Its first row names the columns: "
+    "user,name,role,manager,tz,job_series,egain; then one row per person."
+)
+
+
+def roster_missing_columns(missing: list[str]) -> str:
+    """Refuse a roster file whose header lacks required columns."""
+    return (
+        f"The roster file has no {', '.join(missing)} column. Its first row must name the "
+        "columns: user,name,role,manager,tz,job_series,egain (manager, tz, job_series and "
+        "egain may be left empty)."
+    )
+
+
+def line_problem(number: int, reason: str) -> str:
+    """Name a refused line of an input file and why."""
+    return f"line {number}: {reason}"
+
+
+ROSTER_NO_USER = "the user column is empty: give the Slack user id (U…) or the email address"
+ROSTER_NO_NAME = "the name column is empty"
+ROSTER_OWN_MANAGER = (
+    "a person can't be their own manager; leave manager empty for the top of the chain"
+)
+
+
+def roster_bad_user(value: str) -> str:
+    """Refuse a user cell that is neither a Slack id nor an email address."""
+    return f"'{value}' is neither a Slack user id (like U0ABC) nor an email address"
+
+
+def roster_unknown_role(value: str) -> str:
+    """Refuse an unknown role."""
+    shown = f"'{value}'" if value else "(empty)"
+    return f"unknown role {shown}; use ate, manager or admin"
+
+
+def roster_bad_zone(value: str) -> str:
+    """Refuse a time zone that is not an IANA name."""
+    return f"unknown time zone '{value}'; use an IANA name like America/Chicago"
+
+
+def roster_bad_egain(value: str) -> str:
+    """Refuse a malformed eGain number."""
+    return f"eGain number '{value}' is not 3 to 10 digits"
+
+
+def roster_egain_taken(egain: str, holder: str) -> str:
+    """Refuse an eGain number someone else already has."""
+    return f"eGain number {egain} already belongs to {holder}; each person has their own"
+
+
+def roster_bad_series(value: str) -> str:
+    """Refuse a job series that is not a series number."""
+    return f"job series '{value}' is not a series number like 0930"
+
+
+def roster_duplicate(user_id: str, lines: list[int]) -> str:
+    """Refuse every row of a person listed more than once."""
+    listed = ", ".join(str(n) for n in lines)
+    return f"{user_id} is on more than one row (lines {listed}); keep one row per person"
+
+
+def roster_unknown_manager(manager: str) -> str:
+    """Refuse a manager who is neither in the file nor on the roster."""
+    return f"unknown manager {manager}: not in this file and not on the roster"
+
+
+def roster_manager_rejected(manager: str, line: int) -> str:
+    """Refuse a row whose manager's own row was rejected."""
+    return f"manager {manager} is on line {line}, which was rejected; fix that row first"
+
+
+def roster_egain_twice(egain: str, lines: list[int]) -> str:
+    """Refuse rows that give two people the same eGain number."""
+    listed = ", ".join(str(n) for n in lines)
+    return f"eGain number {egain} is given to more than one person (lines {listed})"
+
+
+def roster_not_a_manager(manager: str, role: str) -> str:
+    """Refuse a manager cell that names someone who is not a manager."""
+    return f"{manager} is on the roster as {role}, not as a manager"
+
+
+def roster_cycle(chain: list[str]) -> str:
+    """Refuse a row whose management chain comes back to the person."""
+    return f"the management chain loops back: {' → '.join(chain)}"
+
+
+def roster_email_needs_token(email: str) -> str:
+    """Refuse an email when there is no Slack token to look it up with."""
+    return (
+        f"{email} is an email address, and without SLACK_BOT_TOKEN I can't look it up in "
+        "Slack; give the Slack user id (U…) or set SLACK_BOT_TOKEN"
+    )
+
+
+def roster_email_unknown(email: str) -> str:
+    """Refuse an email no Slack user has."""
+    return f"no Slack user has the email {email}"
+
+
+def roster_email_failed(email: str, error: str) -> str:
+    """Refuse an email Slack could not look up just now."""
+    return f"couldn't look up {email} in Slack ({error}); run the import again later"
+
+
+def roster_manager_problem(reason: str) -> str:
+    """Prefix a problem found in the manager column."""
+    return f"manager: {reason}"
+
+
+def roster_zone_fallback(user_id: str, zone: str) -> str:
+    """Say that a person got the office zone because neither the file nor Slack had one."""
+    return f"{user_id}: no time zone in the file or in Slack; using the office zone {zone}"
+
+
+def roster_summary(added: int, updated: int, rejected: int) -> str:
+    """Sum up a roster import."""
+    return f"{added} employee(s) added, {updated} updated, {rejected} row(s) rejected." + (
+        " Fix the rejected rows and import the file again." if rejected else ""
+    )
+
+
+READINESS_CITATION = "IRM 8.6.1.4.X(2)"
+GAP_LABELS = {
+    "job_series": "Job series",
+    "access": "Secure Messaging access",
+    "user_training": "User training",
+    "supervisor_training": "Supervisor training",
+    "egain": "eGain number",
+}
+GAP_ADVICE = {
+    "job_series": "it isn't on the roster, so I can't tell whether the readiness rule covers "
+    "you. Ask an admin to add it (`smbot roster import`).",
+    "access": "request access to Secure Messaging (the Secure Messaging page on the Appeals "
+    "website says how), then record the date: `/sm profile access YYYY-MM-DD`.",
+    "user_training": "take the Secure Messaging User Training courses, then record the date: "
+    "`/sm profile training YYYY-MM-DD`.",
+    "supervisor_training": "as a manager you also take the Supervisor Secure Messaging Training "
+    "courses; then record the date: `/sm profile supervisor-training YYYY-MM-DD`.",
+    "egain": "add the eGain number taxpayers use to reach you: `/sm profile egain NUMBER`.",
+}
+
+USAGE_PROFILE = (
+    "Usage: `/sm profile` to see yours, or set one item: `/sm profile egain NUMBER`, "
+    "`/sm profile access DATE`, `/sm profile training DATE`, "
+    "`/sm profile supervisor-training DATE` (DATE: 2026-11-02, today or yesterday)"
+)
+ROLE_NAMES = {"ate": "ATE", "manager": "manager", "admin": "admin"}
+PROFILE_NOT_RECORDED = "_not recorded_"
+PROFILE_TODO = f"*Still to do* ({READINESS_CITATION}):"
+PROFILE_READY = f"✅ Everything {READINESS_CITATION} asks of you is on record."
+PROFILE_SUPERVISOR_ONLY = (
+    "Only managers record the supervisor training. If you now supervise a team, ask an admin "
+    "to update your role on the roster."
+)
+PROFILE_EGAIN_TAKEN = (
+    "That eGain number is already on file for someone else. Check the number; if it is "
+    "yours, ask an admin to correct the roster."
+)
+
+
+def profile_heading(name: str, role: str, series: str | None) -> str:
+    """Head a person's profile: name, role and job series."""
+    shown = f", job series {series}" if series else ", job series not on file"
+    return f"*Your Secure Messaging profile* — {name} ({ROLE_NAMES.get(role, role)}{shown})"
+
+
+def profile_item(label: str, value: str | None) -> str:
+    """Show one item of a profile."""
+    return f"• {label}: {value or PROFILE_NOT_RECORDED}"
+
+
+def profile_gap(code: str) -> str:
+    """Show one readiness gap and what to do about it."""
+    return f"• *{GAP_LABELS[code]}* — {GAP_ADVICE[code]}"
+
+
+def profile_not_covered(series: str | None) -> str:
+    """Say that the readiness rule does not apply to this person."""
+    which = f"job series {series} is" if series else "role is"
+    return (
+        f"Your {which} not one {READINESS_CITATION} covers, so access, training and an "
+        "eGain number are not required of you (you may still record them)."
+    )
+
+
+def profile_saved(label: str, value: str) -> str:
+    """Confirm a profile item was saved."""
+    return f"✅ {label} saved: {value}."
+
+
+def profile_bad_egain(value: str) -> str:
+    """Refuse a malformed eGain number typed in chat."""
+    return (
+        f"'{value}' is not an eGain number: it is 3 to 10 digits, e.g. `/sm profile egain 40123`."
+    )
+
+
+def profile_bad_date(value: str) -> str:
+    """Refuse a date that could not be read."""
+    return f"I couldn't read '{value}' as a date. Use a date like 2026-11-02, today or yesterday."
+
+
+def profile_future_date(day: date) -> str:
+    """Refuse a date that has not happened yet."""
+    return f"{day:%Y-%m-%d} is in the future. Record the date once it has happened."
+
+
+USAGE_INVITE = "Usage: `/sm invite` (both), `/sm invite phone` or `/sm invite letter`"
+INVITE_NO_EGAIN = (
+    "The invitation gives the taxpayer your eGain number, and I don't have it yet. "
+    "Add it with `/sm profile egain NUMBER`, then ask again."
+)
+INVITE_SOURCE = "📖 Source: IRM 8.6.1.4.X(3) and 8.6.1.4.X.1(2)"
+
+
+def invite_phone(egain: str) -> str:
+    """A short script an ATE reads out to invite someone to Secure Messaging."""
+    return (
+        "📞 *To read out on the call*\n"
+        f"“You can write to me through Secure Messaging. My eGain number is {egain}. "
+        "Go to irs.gov/connect, register and verify who you are, then start a message to me "
+        "with that number. If you have trouble registering or signing in with ID.me, "
+        "help.id.me can help.”\n"
+        "_After the call, note the offer in the CAR: `/sm contact CASE phone` "
+        "(IRM 8.6.1.4.X.1(1)(b))._"
+    )
+
+
+def invite_letter(egain: str) -> str:
+    """A paragraph an ATE pastes into a letter or email to invite someone to Secure Messaging."""
+    return (
+        "✉️ *To paste into your letter*\n"
+        "> You are welcome to communicate with me through the IRS Secure Messaging service. "
+        "To start, visit www.irs.gov/connect, register and verify your identity, and then "
+        f"begin a conversation with me using my eGain number, {egain}. If you run into "
+        "problems registering or signing in with ID.me, help is available at help.id.me."
+    )
+
+
 # --- demo and console -----------------------------------------------------
 
 

@@ -30,6 +30,7 @@ from models.db import make_engine, session_scope
 from models.errors import UserError
 from models.migrate import upgrade
 from models.tables import CarPrompt, Employee, Notification
+from reminders.digest import plan_digests
 from reminders.events import ConfigEvent, Event, parse_csv_row, parse_event_json
 from reminders.intake import CaseRules, apply_event
 from reminders.policy import Policy
@@ -130,6 +131,9 @@ def car_code(session: Session, notification: Notification) -> str | None:
     return prompt.code if prompt else None
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 class Replay:
     """Feed events to the domain in order, delivering what falls due in between."""
 
@@ -137,13 +141,21 @@ class Replay:
         self.engine = engine
         self.policy = policy
         self.rules = rules
-        self.clock = SimulatedClock(datetime(1970, 1, 1, tzinfo=UTC))
+        self.clock = SimulatedClock(EPOCH)
         self.notifier = PrintingNotifier(engine, NoticeRenderer(engine, policy))
-        self.sweeper = Sweeper(engine, self.notifier, self.clock, worker="replay")
+        self.sweeper = Sweeper(
+            engine, self.notifier, self.clock, worker="replay", plan=self._plan_digests
+        )
+
+    def _plan_digests(self, now: datetime) -> int:
+        with session_scope(self.engine) as session:
+            return plan_digests(session, self.policy, now)
 
     async def feed(self, event: Event) -> None:
         """Deliver what is due before the event, then apply it at its instant."""
         if event.at is not None:
+            if self.clock.now == EPOCH:
+                self.clock.now = event.at  # the timeline starts at its first instant
             await self.advance(event.at)
         if isinstance(event, ConfigEvent):
             self.policy = self.policy.with_overrides(event.settings)

@@ -63,15 +63,18 @@ def events_endpoint(services: Services) -> Handler:
         if problem is not None:
             logger.warning("webhook refused status=401 reason=%s", problem)
             return _answer(401, problem)
-        return await asyncio.to_thread(_apply, services, body)
+        response, person = await asyncio.to_thread(_apply, services, body)
+        services.changed(person)
+        return response
 
     return handle
 
 
-def _apply(services: Services, body: bytes) -> web.Response:
+def _apply(services: Services, body: bytes) -> tuple[web.Response, str | None]:
+    """Validate and apply one event; return the answer and whose items it changed."""
     text = body.decode("utf-8", errors="replace")
     if looks_like_taxpayer_id(text):
-        return _answer(422, TAXPAYER_DATA_REASON)
+        return _answer(422, TAXPAYER_DATA_REASON), None
     try:
         event = parse_event_json(text)
         with session_scope(services.engine) as session:
@@ -80,13 +83,14 @@ def _apply(services: Services, body: bytes) -> web.Response:
             )
     except EventRejected as error:
         logger.info("webhook refused status=%s", error.status)
-        return _answer(error.status, error.message)
+        return _answer(error.status, error.message), None
     except UserError as error:
-        return _answer(422, error.message)
+        return _answer(422, error.message), None
     if applied.duplicate:
-        return web.json_response({"ok": True, "duplicate": True}, status=200)
+        return web.json_response({"ok": True, "duplicate": True}, status=200), None
     logger.debug("webhook applied type=%s id=%s", event.type, event.id)
-    return web.json_response({"ok": True}, status=202)
+    person = getattr(getattr(event, "employee", None), "id", None)
+    return web.json_response({"ok": True}, status=202), person
 
 
 def _answer(status: int, reason: str) -> web.Response:

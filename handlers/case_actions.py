@@ -290,6 +290,7 @@ def register(app: AsyncApp, services: Services) -> None:
             except UserError as error:
                 reply = Reply(text=error.message)
             await respond_safely(respond, client, body, reply, replace_original=False)
+            services.changed(body["user"]["id"])
 
     @app.action(kit.ACTION_STEP_DONE)
     async def on_step_done(
@@ -302,6 +303,7 @@ def register(app: AsyncApp, services: Services) -> None:
         async with services.work.track():
             await ack()
             await _step_done(services, body, str(action.get("value", "")), respond, client)
+            services.changed(body["user"]["id"])
 
     @app.action(kit.ACTION_OPEN_CLOSING)
     async def on_open_closing(
@@ -347,6 +349,7 @@ def register(app: AsyncApp, services: Services) -> None:
             except UserError as error:
                 reply = Reply(text=error.message)
             await _dm(client, body, user, reply)
+            services.changed(user)
 
 
 async def _step_done(

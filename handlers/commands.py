@@ -21,6 +21,10 @@ from handlers.replies import Reply, request_ids, respond_safely
 logger = logging.getLogger(__name__)
 
 COMMAND = "/sm"
+# Subcommands that can change someone's open items (their Home tab is then republished).
+CHANGES_ITEMS = frozenset(
+    {"received", "replied", "contact", "discontinued", "tfa", "poa", "close"}
+)
 
 
 @dataclass(frozen=True)
@@ -92,3 +96,5 @@ def register(app: AsyncApp, services: Services, subcommands: Mapping[str, Subcom
             reply = await route(services, request, table)
             if reply.text:
                 await respond_safely(respond, client, body, reply)
+            if request.subcommand in CHANGES_ITEMS:
+                services.changed(request.user_id)

@@ -174,6 +174,7 @@ def register(app: AsyncApp, services: Services) -> None:
         except UserError as error:
             reply = Reply(text=error.message)
         await respond_safely(respond, client, body, reply, replace_original=False)
+        services.changed(body["user"]["id"])
 
     @app.action(kit.ACTION_REPLIED)
     async def on_replied(
@@ -233,6 +234,7 @@ def register(app: AsyncApp, services: Services) -> None:
             except UserError as error:
                 reply = Reply(text=error.message)
             await _tell(client, body, origin, reply)
+            services.changed(body["user"]["id"])
 
 
 async def _open_no_reply_dialog(

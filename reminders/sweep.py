@@ -78,6 +78,7 @@ class Sweeper:
         worker: str,
         lease: timedelta = timedelta(minutes=2),
         batch: int = 50,
+        plan: Callable[[datetime], object] | None = None,
     ) -> None:
         self.engine = engine
         self.notifier = notifier
@@ -85,11 +86,18 @@ class Sweeper:
         self.worker = worker
         self.lease = lease
         self.batch = batch
+        self.plan = plan
+
+    async def prepare(self, now: datetime) -> None:
+        """Put recurring notifications (the digests) in the outbox before looking for due rows."""
+        if self.plan is not None:
+            await asyncio.to_thread(self.plan, now)
 
     async def run_once(self, now: datetime | None = None) -> SweepReport:
         """Deliver everything due at `now` (default: the clock); return what happened."""
         now = now or self.clock()
         report = SweepReport()
+        await self.prepare(now)
         while True:
             claimed = await asyncio.to_thread(self._claim, now)
             for notification in claimed:
@@ -284,6 +292,7 @@ def next_due(engine: Engine) -> datetime | None:
 
 async def deliver_until(sweeper: Sweeper, clock: SimulatedClock, until: datetime) -> None:
     """Move a simulated clock to `until`, sweeping at each instant something falls due."""
+    await sweeper.prepare(clock.now)
     while (due := next_due(sweeper.engine)) is not None and due <= until:
         clock.now = max(clock.now, due)
         await sweeper.run_once(clock.now)

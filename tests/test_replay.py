@@ -266,7 +266,7 @@ def test_bad_lines_are_reported_with_their_number_and_the_rest_replays(
     assert status == 1
     assert "line 5:" in captured.err and "line 6:" in captured.err and "line 7:" in captured.err
     assert "6789" not in captured.err
-    cases = {json.loads(x)["case"] for x in captured.out.splitlines()}
+    cases = {json.loads(x)["case"] for x in captured.out.splitlines()} - {None}  # digests
     assert cases == {"APL-26-0012"}
 
 

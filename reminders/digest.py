@@ -1,0 +1,290 @@
+"""What is late or missing on a manager's team (or the whole office), and when digests go out.
+
+Composition reads the store and returns plain data; the chat surface lays it out.
+A digest is an outbox notification keyed by manager and local date, so each
+manager gets each day's digest once, whatever restarts or replicas do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from models.tables import (
+    CarPrompt,
+    Case,
+    Checklist,
+    Closing,
+    Employee,
+    Feedback,
+    Notification,
+    Question,
+    SecureMessage,
+)
+from reminders.case_actions import STALL_DAYS
+from reminders.policy import Policy, parse_clock_time, parse_days
+from reminders.tracking import INBOUND, schedule_of
+
+DIGEST_TIME = time(8, 30)
+PROMPT_LATE_DAYS = 2.0
+SECTIONS = ("overdue", "escalations", "car", "closing", "checklists", "readiness")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of a digest: whose, which case, what, and how old (business days)."""
+
+    owner: str
+    case: str | None
+    what: str
+    age: float
+    level: int | None = None
+
+
+@dataclass
+class Digest:
+    """A manager's (or the office's) digest, section by section."""
+
+    recipient: str
+    office: bool
+    since: datetime
+    sections: dict[str, list[Item]] = field(default_factory=dict)
+    unanswered_questions: list[str] = field(default_factory=list)
+    unhelpful_answers: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """Count every item, the admin extras included."""
+        items = sum(len(items) for items in self.sections.values())
+        return items + len(self.unanswered_questions) + len(self.unhelpful_answers)
+
+
+def team(session: Session, manager_id: str) -> list[Employee]:
+    """Return the people who report to this manager."""
+    query = select(Employee).where(Employee.manager_id == manager_id).order_by(Employee.name)
+    return list(session.exec(query).all())
+
+
+def compose(
+    session: Session, policy: Policy, recipient: Employee, now: datetime, since: datetime
+) -> Digest:
+    """Gather what is late or missing on the recipient's team (an admin: the whole office)."""
+    office = recipient.role == "admin"
+    people = list(session.exec(select(Employee)).all()) if office else team(session, recipient.id)
+    by_id = {person.id: person for person in people}
+    digest = Digest(recipient=recipient.id, office=office, since=since)
+    digest.sections["overdue"] = _overdue(session, policy, by_id, now)
+    digest.sections["escalations"] = _escalations(session, by_id, since, now)
+    digest.sections["car"] = _late_prompts(session, policy, by_id, now)
+    digest.sections["closing"] = _closing_missing(session, policy, by_id, now)
+    digest.sections["checklists"] = _stalled(session, policy, by_id, now)
+    digest.sections["readiness"] = _readiness(people)
+    if office:
+        digest.unanswered_questions, digest.unhelpful_answers = _feedback(session, since, now)
+    return digest
+
+
+def _age(policy: Policy, person: Employee, since: datetime, now: datetime) -> float:
+    return schedule_of(policy, person).business_days_between(since, now)
+
+
+def _overdue(
+    session: Session, policy: Policy, people: dict[str, Employee], now: datetime
+) -> list[Item]:
+    """Open inbound messages at least one reminder old, with the highest level sent."""
+    rows = session.exec(
+        select(SecureMessage)
+        .where(
+            SecureMessage.direction == INBOUND,
+            col(SecureMessage.settled_at).is_(None),
+            col(SecureMessage.employee_id).in_(list(people)),
+        )
+        .order_by(col(SecureMessage.at))
+    ).all()
+    items = []
+    for message in rows:
+        person = people[message.employee_id]
+        age = _age(policy, person, message.at, now)
+        if age < min(policy.reminder_days or (policy.escalation_days,)):
+            continue
+        level = sum(1 for days in (*policy.reminder_days, policy.escalation_days) if age >= days)
+        items.append(Item(person.name, message.case_number, "unanswered message", age, level))
+    return sorted(items, key=lambda item: -item.age)
+
+
+def _escalations(
+    session: Session, people: dict[str, Employee], since: datetime, now: datetime
+) -> list[Item]:
+    rows = session.exec(
+        select(Notification, SecureMessage)
+        .join(SecureMessage, col(SecureMessage.id) == col(Notification.message_id))
+        .where(
+            Notification.kind == "escalation",
+            Notification.state == "sent",
+            col(Notification.sent_at) > since,
+            col(Notification.sent_at) <= now,
+            col(SecureMessage.employee_id).in_(list(people)),
+        )
+    ).all()
+    seen: dict[str, Item] = {}
+    for notification, message in rows:
+        person = people[message.employee_id]
+        seen.setdefault(
+            message.id,
+            Item(person.name, message.case_number, "escalated", 0.0, notification.level),
+        )
+    return list(seen.values())
+
+
+def _late_prompts(
+    session: Session, policy: Policy, people: dict[str, Employee], now: datetime
+) -> list[Item]:
+    rows = session.exec(
+        select(CarPrompt).where(
+            col(CarPrompt.confirmed_at).is_(None), col(CarPrompt.employee_id).in_(list(people))
+        )
+    ).all()
+    items = []
+    for prompt in rows:
+        person = people[prompt.employee_id]
+        age = _age(policy, person, prompt.created_at, now)
+        if age >= PROMPT_LATE_DAYS:
+            items.append(Item(person.name, prompt.case_number, f"{prompt.code} not recorded", age))
+    return sorted(items, key=lambda item: -item.age)
+
+
+def _closing_missing(
+    session: Session, policy: Policy, people: dict[str, Employee], now: datetime
+) -> list[Item]:
+    rows = session.exec(
+        select(Case).where(col(Case.closing_at).is_not(None), col(Case.owner_id).in_(list(people)))
+    ).all()
+    items = []
+    for case in rows:
+        if session.get(Closing, case.number) is None and case.closing_at is not None:
+            person = people[case.owner_id]
+            age = _age(policy, person, case.closing_at, now)
+            items.append(Item(person.name, case.number, "closing export not confirmed", age))
+    return items
+
+
+def _stalled(
+    session: Session, policy: Policy, people: dict[str, Employee], now: datetime
+) -> list[Item]:
+    rows = session.exec(
+        select(Checklist).where(
+            col(Checklist.closed_at).is_(None), col(Checklist.employee_id).in_(list(people))
+        )
+    ).all()
+    items = []
+    for checklist in rows:
+        person = people[checklist.employee_id]
+        age = _age(policy, person, checklist.progressed_at, now)
+        if age >= STALL_DAYS:
+            what = f"{checklist.kind.upper()} checklist stalled"
+            items.append(Item(person.name, checklist.case_number, what, age))
+    return items
+
+
+def _readiness(people: list[Employee]) -> list[Item]:
+    from models.readiness import gaps  # the roster feature's rules (IRM 8.6.1.4.X(2))
+
+    items = []
+    for person in people:
+        for gap in gaps(person):
+            items.append(Item(person.name, None, gap, 0.0))
+    return items
+
+
+def _feedback(session: Session, since: datetime, now: datetime) -> tuple[list[str], list[str]]:
+    window = (col(Question.asked_at) > since, col(Question.asked_at) <= now)
+    unanswered = session.exec(
+        select(Question.text).where(col(Question.answered).is_(False), *window)
+    ).all()
+    unhelpful = session.exec(
+        select(Question.text, Question.section)
+        .join(Feedback, col(Feedback.question_id) == col(Question.id))
+        .where(col(Feedback.helpful).is_(False), col(Feedback.at) > since, col(Feedback.at) <= now)
+    ).all()
+    return list(unanswered), [f"{text} → {section}" for text, section in unhelpful]
+
+
+# --- when digests go out ---------------------------------------------------------------
+
+
+def next_digest_at(policy: Policy, person: Employee, after: datetime) -> datetime:
+    """Return the next digest instant strictly after `after`: the person's digest time on
+    their digest days (default working days), never on a holiday, in their own zone."""
+    schedule = schedule_of(policy, person)
+    at = parse_clock_time(person.digest_time) if person.digest_time else DIGEST_TIME
+    days = parse_days(person.digest_days) if person.digest_days else schedule.weekdays
+    local = after.astimezone(schedule.zone())
+    for offset in range(0, 400):
+        day: date = local.date() + timedelta(days=offset)
+        if day.weekday() not in days or schedule.holidays.is_holiday(day):
+            continue
+        candidate = datetime.combine(day, at, schedule.zone())
+        if candidate > after:
+            return candidate
+    raise ValueError(f"no digest day within a year for {person.id}")
+
+
+def plan_digests(session: Session, policy: Policy, now: datetime) -> int:
+    """Make sure each manager and admin has their next digest in the outbox; return how many
+    were added. Safe to run from every replica: the key is unique per person and day."""
+    added = 0
+    readers = session.exec(
+        select(Employee).where(col(Employee.role).in_(("manager", "admin")))
+    ).all()
+    for person in readers:
+        if not person.digest_enabled or _has_upcoming(session, person.id, now):
+            continue
+        due = next_digest_at(policy, person, now)
+        key = f"digest:{person.id}:{due.date().isoformat()}"
+        try:
+            with session.begin_nested():
+                session.add(
+                    Notification(
+                        key=key,
+                        kind="digest",
+                        recipient_id=person.id,
+                        due_at=due,
+                        not_before=due,
+                        ref=f"digest:{person.id}",
+                    )
+                )
+            added += 1
+        except IntegrityError:
+            continue
+    return added
+
+
+def _has_upcoming(session: Session, person_id: str, now: datetime) -> bool:
+    return (
+        session.exec(
+            select(Notification.id).where(
+                Notification.kind == "digest",
+                Notification.recipient_id == person_id,
+                col(Notification.state).in_(("pending", "claimed")),
+            )
+        ).first()
+        is not None
+    )
+
+
+def previous_digest_at(session: Session, person_id: str, before: datetime) -> datetime:
+    """Return when this person's last digest went out (a day before `before` if never)."""
+    last = session.exec(
+        select(Notification.sent_at)
+        .where(
+            Notification.kind == "digest",
+            Notification.recipient_id == person_id,
+            Notification.state == "sent",
+            col(Notification.sent_at) < before,
+        )
+        .order_by(col(Notification.sent_at).desc())
+    ).first()
+    return last or before - timedelta(days=1)
