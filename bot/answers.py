@@ -6,9 +6,14 @@ whole and also split), correct typos, expand acronyms and plain words through th
 glossary and the synonym table, drop stopwords, strip common suffixes; neighbouring
 words also count as pairs. It abstains when the top section does not contain enough of
 the question's content words, or contains them only in passing rather than in what the
-section is about. Ordinary English (filler, common adverbs and idioms such as "out of the
-blue") is not content, so it neither helps nor hurts that judgement, while a content word
-the knowledge base has never seen counts against it. docs/knowledge-base.md explains each
+section is about. Ordinary English (filler, common adverbs, chat shorthand and idioms such
+as "out of the blue") is not content, so it neither helps nor hurts that judgement. A known
+word the top section lacks counts fully against it; words the knowledge base has never
+seen count only weakly, together as much as one typical specific word of the question,
+except the topics of the wider workplace listed in ``off_topic.yaml`` ("settlement letter",
+"timesheet", "levy"): each of those the top section does not itself contain counts one and
+a half times a typical specific word against it, so only a section that explains three or
+more specific words of the question still answers. docs/knowledge-base.md explains each
 signal and threshold.
 """
 
@@ -51,6 +56,7 @@ MIN_EXPLAINED = 0.62  # IDF-weighted share of the question's words the top secti
 MIN_ON_TOPIC = 0.4  # ... and share found in its title, keywords, aliases or glossary terms
 SPECIFIC_SHARE = 1 / 3  # a known word found in at most this share of sections is specific
 UNSEEN_SHARE = 1.0  # all unseen content words together weigh this times the median specific one
+OFF_TOPIC_SHARE = 1.5  # each off-topic phrase the top section lacks weighs this times that
 MAX_RELATED = 3
 CACHE_SIZE = 4096
 
@@ -124,7 +130,11 @@ _COMMON_TEXT = """
     whatever whenever wherever whichever whoever whole wonder wondering work works
     worried worry wrong yeah yes yesterday
 """
-COMMON = frozenset(_COMMON_TEXT.split())
+# Chat shorthand and urgency, which say how a question is asked, never what it is about.
+_CHAT_TEXT = """
+    asap btw cheers dunno fyi gotta idk imo kindly lol pls plz tbh thx ty urgent urgently
+"""
+COMMON = frozenset(_COMMON_TEXT.split()) | frozenset(_CHAT_TEXT.split())
 
 # Idioms whose words would otherwise look like content ("case" in "just in case").
 _FILLER_PHRASE_TEXT = """
@@ -265,12 +275,15 @@ class QueryWord:
     ``content`` is false for stopwords, filler, common words and filler idioms; ``unit``
     is shared by the words of one glossary name or synonym phrase ("carats code", "power of
     attorney"), which count as one idea when judging how much of a question is explained.
+    ``off_topic`` is set on the words of a phrase from ``off_topic.yaml`` ("conference
+    room", "timesheet"): the terms a section must contain to be about that topic itself.
     """
 
     surface: str
     content: bool
     terms: dict[str, float] = field(default_factory=dict)
     unit: int = 0
+    off_topic: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -304,8 +317,11 @@ class AnswerEngine:
         self._ids = [section.id for section in self._sections]
         self._bodies = {section.id: to_mrkdwn(section.body) for section in self._sections}
         self._phrases = _PhraseTable(kb)
+        self._off_topic = _OffTopicTable(kb.off_topic)
         self._build_index()
-        self._corrector = _TypoCorrector(self._surface_vocabulary(), self._vocab)
+        self._corrector = _TypoCorrector(
+            self._surface_vocabulary(), self._vocab, self._off_topic.words
+        )
         logger.info("answer engine ready sections=%d terms=%d", len(self._ids), len(self._vocab))
 
     @classmethod
@@ -398,9 +414,16 @@ class AnswerEngine:
                 word.unit = unit
                 for term in terms:
                     _raise(word.terms, term, EXPANSION_WEIGHT)
+        for positions, needed in self._off_topic.matches(surface, stems, query):
+            unit = query[positions[0]].unit  # "conference room": one topic, one unit
+            for position in positions:
+                query[position].content = True
+                query[position].unit = unit
+                query[position].off_topic = needed
         for word, term in zip(query, stems, strict=True):
             if word.surface not in STOPWORDS:  # "paste" stems to "past", a stopword, yet counts
-                word.terms[term] = max(word.terms.get(term, 0.0), 1.0 if word.content else FILLER_WEIGHT)
+                weight = 1.0 if word.content else FILLER_WEIGHT
+                word.terms[term] = max(word.terms.get(term, 0.0), weight)
             for piece in parts(word.surface):
                 _raise(word.terms, piece, PART_WEIGHT)
         return query
@@ -444,23 +467,39 @@ class AnswerEngine:
         the real evidence that the question is about something else, and counts in full.
 
         Units the knowledge base has never seen are weak evidence: a case worker's own words
-        ("asap", "ping", "my boss", a product name) are mostly not what the question is
+        ("ping", "newbie", "yanked", a product name) are mostly not what the question is
         about. Together, however many there are, they weigh ``UNSEEN_SHARE`` times the
         median weight of the question's specific known units (those found in at most
-        ``SPECIFIC_SHARE`` of the sections; all known units if none is), so they can take
-        a question with one specific word down to half, but not outweigh two.
+        ``SPECIFIC_SHARE`` of the sections), and never more than the known units: so they
+        take a question with one specific word down to half (abstain) but do not outweigh
+        two. If every known unit is generic ("taxpayer", "case", "secure messaging"), they
+        weigh as much as the least specific word that is still specific.
+
+        A phrase of the off-topic vocabulary ("settlement letter", "timesheet") is strong
+        evidence instead, seen or not: if the top section does not itself contain it, it
+        explains none of it, and it weighs ``OFF_TOPIC_SHARE`` times that typical specific
+        weight (or its own IDF, if the knowledge base knows it and that is more). Two
+        specific words then fall short (2 / 3.5 = 0.57) and three still answer (3 / 4.5).
         """
         units: dict[int, dict[str, float]] = {}
+        topics: dict[int, tuple[str, ...]] = {}
         for word in query:
             if word.content:
                 terms = units.setdefault(word.unit, {})
                 for term, weight in word.terms.items():
                     terms[term] = max(terms.get(term, 0.0), weight)
+                if word.off_topic:
+                    topics[word.unit] = word.off_topic
         weights: list[float] = []
         found = on_topic = 0.0
         unseen = False
-        for terms in units.values():
+        foreign: list[float] = []  # own weights of off-topic units the top section lacks
+        for unit, terms in units.items():
             known = [(self._vocab[t], w) for t, w in terms.items() if t in self._vocab]
+            if unit in topics and not self._contains(topics[unit], top):
+                own = [row for row, _ in known]
+                foreign.append(float(self._idf[own].max()) if own else 0.0)
+                continue
             if not known:
                 unseen = True
                 continue
@@ -475,10 +514,17 @@ class AnswerEngine:
         total = sum(weights)
         if not total:
             return 0.0, 0.0
+        specific = [w for w in weights if w >= self._specific_idf]
+        typical = float(np.median(specific)) if specific else self._specific_idf
         if unseen:
-            specific = [w for w in weights if w >= self._specific_idf] or weights
-            total += min(UNSEEN_SHARE * float(np.median(specific)), sum(weights))
+            total += min(UNSEEN_SHARE * typical, sum(weights))  # never more than half
+        total += sum(max(own, OFF_TOPIC_SHARE * typical) for own in foreign)
         return found / total, on_topic / total
+
+    def _contains(self, needed: tuple[str, ...], top: int) -> bool:
+        """Return whether the top section contains every term of an off-topic phrase."""
+        rows = [self._vocab.get(term) for term in needed]
+        return all(row is not None and self._term_scores[row, top] > 0 for row in rows)
 
     def _answer(self, ranking: Ranking, today: date) -> Answer:
         """Turn a ranking into the top section's answer, or abstain if it is not enough."""
@@ -645,13 +691,62 @@ def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
     )
 
 
+class _OffTopicTable:
+    """The off-topic vocabulary, found in a question by its stemmed words.
+
+    Stopwords are skipped on both sides, so "reset my password" matches "reset password"
+    and "tour of duty" matches "tour duty". A one-word entry matches only a content word.
+    Each match yields the question positions it covers and what a section must contain
+    to be about that topic itself: the entry's stem (or, for a code such as ``e-fax``, its
+    alphabetic pieces), or the neighbouring-word pairs of a phrase, as the index pairs them.
+    """
+
+    def __init__(self, phrases: Iterable[str]) -> None:
+        self._entries: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+        self.words: set[str] = set()
+        for phrase in phrases:
+            surface = [word for word in words(phrase) if word not in STOPWORDS]
+            if not surface:
+                continue
+            key = tuple(stem(word) for word in surface)
+            self._entries.setdefault(key[0], []).append((key, _needed(surface)))
+            self.words.update(w for w in surface if w.isalpha() and len(w) >= TYPO_MIN_LENGTH)
+
+    def matches(
+        self, surface: Sequence[str], stems: Sequence[str], query: Sequence[QueryWord]
+    ) -> Iterator[tuple[list[int], tuple[str, ...]]]:
+        """Yield the positions and needed terms of every entry found in a question."""
+        positions = [i for i, word in enumerate(surface) if word not in STOPWORDS]
+        sequence = [stems[i] for i in positions]
+        for start, first in enumerate(sequence):
+            for key, needed in self._entries.get(first, ()):
+                if tuple(sequence[start : start + len(key)]) != key:
+                    continue
+                span = positions[start : start + len(key)]
+                if len(key) == 1 and not query[span[0]].content:
+                    continue  # "interested" is not the topic "interest"
+                yield span, needed
+
+
+def _needed(surface: Sequence[str]) -> tuple[str, ...]:
+    """Return the terms a section must contain to be about an off-topic entry itself."""
+    paired = [stem(word) for word in surface if word not in UNPAIRED]
+    if len(paired) > 1:
+        return tuple(bigrams(paired))
+    if not paired:
+        return (stem(surface[0]),)
+    pieces = [p for p in parts(surface[0]) if p.isalpha() and len(p) >= 3]
+    return tuple(pieces) if pieces else (paired[0],)
+
+
 class _TypoCorrector:
     """Map a word the knowledge base does not know to the nearest word it does."""
 
-    def __init__(self, surface: set[str], vocab: dict[str, int]) -> None:
-        self._choices = sorted(surface | FILLER | COMMON)
+    def __init__(self, surface: set[str], vocab: dict[str, int], topics: set[str]) -> None:
+        self._choices = sorted(surface | FILLER | COMMON | topics)
         self._vocab = vocab
-        self._plain = {stem(word) for word in NOT_CONTENT}  # "working" is no typo of "wording"
+        # "working" is no typo of "wording", nor "payroll" of anything the memo says
+        self._plain = {stem(word) for word in NOT_CONTENT | topics}
         self._stems = {stem(word): word for word in reversed(self._choices)}
         self._cache: dict[str, str] = {}
 

@@ -18,7 +18,7 @@ from bot.settings import Settings
 logger = logging.getLogger(__name__)
 
 # Commands whose output is meant for a person at a terminal: log lines would drown it.
-QUIET_COMMANDS = frozenset({"demo", "console", "ask", "kb", "replay", "import"})
+QUIET_COMMANDS = frozenset({"demo", "console", "ask", "kb", "replay", "import", "roster"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     imports = sub.add_parser("import", help="load data into the store")
     imports.add_argument("what", choices=["events"])
     imports.add_argument("file", type=Path, help="JSON lines, or CSV with a header row")
+
+    roster = sub.add_parser("roster", help="load or update employees")
+    roster.add_argument("action", choices=["import"])
+    roster.add_argument("file", type=Path, help="CSV: user,name,role,manager,tz,job_series,egain")
 
     export = sub.add_parser("export", help="export records for audit")
     export.add_argument("what", choices=["closings"])
@@ -94,6 +98,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         "db": run.db,
         "replay": run.replay,
         "import": run.import_file,
+        "roster": run.roster,
         "export": run.export,
         "kb": run.kb,
     }

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlmodel import select
+
 from bot import texts
 from bot.blocks import CLOSING_NOTE_BLOCK, CLOSING_NOTE_INPUT, NO_REPLY_BLOCK, NO_REPLY_INPUT
 from bot.offline import OfflineBot, dialog_errors
@@ -15,6 +17,8 @@ from bot.payloads import FormValues
 from bot.sample import (
     DEMO_DIRECT_MESSAGE,
     DEMO_QUESTIONS,
+    DIGEST_AT,
+    DIGEST_READER,
     FORTNIGHT,
     FORTNIGHT_START,
     OFFICE,
@@ -23,6 +27,8 @@ from bot.sample import (
 from bot.settings import Settings
 from bot.standin import Call
 from bot.terminal import Shown, show
+from models.db import session_scope
+from models.tables import Employee
 from reminders.sweep import SimulatedClock
 
 NAMES = {person.id: person.name for person in OFFICE}
@@ -45,7 +51,9 @@ async def run_demo(settings: Settings, db_path: str | None) -> int:
             bot.seed()
             print(texts.demo_banner(len(OFFICE)), end="\n\n")
             await _ask_round(bot)
+            _digests_on(bot, set())  # the daily digests would crowd the fortnight out
             await _fortnight(bot, clock)
+            await _monday_digest(bot, clock)
     return 0
 
 
@@ -84,6 +92,22 @@ async def _fortnight(bot: OfflineBot, clock: SimulatedClock) -> None:
         print(_stamp(clock.now, step.who), step.narration)
         await _act(bot, step, seen)
         print()
+
+
+def _digests_on(bot: OfflineBot, readers: set[str]) -> None:
+    assert bot.services is not None
+    with session_scope(bot.services.engine) as session:
+        for person in session.exec(select(Employee)).all():
+            person.digest_enabled = person.id in readers
+            session.add(person)
+
+
+async def _monday_digest(bot: OfflineBot, clock: SimulatedClock) -> None:
+    """End with the digest the manager finds on Monday morning."""
+    print(texts.DEMO_DIGEST_HEADING, end="\n\n")
+    _digests_on(bot, {DIGEST_READER})
+    calls = await bot.sweep(until=DIGEST_AT)
+    _print_calls([call for call in calls if call.args.get("channel") == f"D{DIGEST_READER}"])
 
 
 async def _act(bot: OfflineBot, step: Step, seen: dict[str, list[Shown]]) -> None:

@@ -77,7 +77,9 @@ def _sections(digest: Digest) -> list[tuple[str, list[str]]]:
 
 
 def _line(item: Item) -> str:
-    return texts.digest_item(item.owner, item.case, item.what, item.age, item.level)
+    # Readiness gaps come as codes (models.readiness); show them as what is missing.
+    what = texts.gap_missing(item.what) if item.what in texts.GAP_LABELS else item.what
+    return texts.digest_item(item.owner, item.case, what, item.age, item.level)
 
 
 def _pack(heading: str, lines: list[str], most: int) -> tuple[str, int]:

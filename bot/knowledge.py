@@ -2,7 +2,8 @@
 
 Each section file in ``bot/kb/`` holds YAML front matter (id, title, citation, control,
 dates, keywords, aliases, related ids) and a Markdown body paraphrasing one paragraph of
-the memo. ``check_kb`` lists every problem it finds; ``load_kb`` refuses a knowledge base
+the memo. An optional ``off_topic.yaml`` lists topics of the wider workplace the memo does
+not cover. ``check_kb`` lists every problem it finds; ``load_kb`` refuses a knowledge base
 that has any.
 """
 
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 GLOSSARY_FILE = "glossary.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
+OFF_TOPIC_FILE = "off_topic.yaml"  # optional: topics of the office this memo does not cover
 
 REQUIRED_FIELDS = (
     "id",
@@ -135,11 +137,16 @@ class KnowledgeBaseError(Exception):
 
 @dataclass(frozen=True)
 class KnowledgeBase:
-    """Sections by id in natural id order, the glossary and the synonym table."""
+    """Sections by id in natural id order, the glossary, synonyms and off-topic vocabulary.
+
+    ``off_topic`` lists words and phrases of the wider workplace that signal a procedure
+    this memo does not cover ("settlement letter", "timesheet"), in file order.
+    """
 
     sections: Mapping[str, Section]
     glossary: tuple[GlossaryEntry, ...] = ()
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    off_topic: tuple[str, ...] = ()
 
     def __iter__(self) -> Iterator[Section]:
         return iter(self.sections.values())
@@ -224,7 +231,8 @@ def _read_kb(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
 
     glossary = _read_glossary(root / GLOSSARY_FILE, sections, problems)
     synonyms = _read_synonyms(root / SYNONYMS_FILE, problems)
-    return KnowledgeBase(sections, tuple(glossary), synonyms), problems
+    off_topic = _read_off_topic(root / OFF_TOPIC_FILE, glossary, synonyms, problems)
+    return KnowledgeBase(sections, tuple(glossary), synonyms, tuple(off_topic)), problems
 
 
 # --- section files ------------------------------------------------------------
@@ -478,3 +486,51 @@ def _read_synonyms(path: Path, problems: list[Problem]) -> dict[str, tuple[str, 
         else:
             synonyms[phrase] = tuple(w.strip() for w in words)
     return synonyms
+
+
+def _read_off_topic(
+    path: Path,
+    glossary: list[GlossaryEntry],
+    synonyms: Mapping[str, tuple[str, ...]],
+    problems: list[Problem],
+) -> list[str]:
+    """Parse and check the optional off-topic vocabulary: group -> list of phrases.
+
+    Every phrase must be lowercase text, unique across the file, and neither a glossary
+    name nor a synonym phrase: a word cannot both mean a knowledge-base word and signal a
+    topic the memo does not cover.
+    """
+    if not path.is_file():
+        return []
+    data = _load_yaml(path, problems)
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        problems.append(Problem(path.name, "(file)", "must map each group to a list of phrases"))
+        return []
+    taken = {_squash(name): "a glossary name" for entry in glossary for name in entry.names}
+    taken.update({phrase: "a synonym in synonyms.yaml" for phrase in synonyms})
+    seen: dict[str, str] = {}
+    phrases: list[str] = []
+    for group, items in data.items():
+        label = str(group)
+        if not _is_text(group):
+            problems.append(Problem(path.name, label, "group name must be text"))
+            continue
+        if not _is_text_list(items) or not items:
+            problems.append(Problem(path.name, label, "must be a non-empty list of phrases"))
+            continue
+        for item in items:
+            phrase = item.strip()
+            if phrase != _squash(phrase):
+                problems.append(Problem(path.name, label, f"{item!r}: must be lowercase"))
+            elif phrase in seen:
+                problems.append(
+                    Problem(path.name, label, f"{phrase!r}: duplicate (also in {seen[phrase]!r})")
+                )
+            elif phrase in taken:
+                problems.append(Problem(path.name, label, f"{phrase!r}: is {taken[phrase]}"))
+            else:
+                seen[phrase] = label
+                phrases.append(phrase)
+    return phrases

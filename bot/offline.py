@@ -110,6 +110,10 @@ class OfflineBot:
                         manager_id=person.manager_id,
                         tz=person.tz,
                         egain=person.egain,
+                        job_series=person.job_series,
+                        access_granted_on=person.access_on,
+                        user_training_on=person.trained_on,
+                        supervisor_training_on=person.trained_on if person.role != "ate" else None,
                     ),
                 )
 

@@ -121,6 +121,21 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if refused else 0
 
 
+def roster(args: argparse.Namespace, settings: Settings) -> int:
+    """`smbot roster import FILE.csv`: load good rows, report each rejected one."""
+    from bot import texts
+    from bot.roster import import_roster
+
+    _require_file(args.file)
+    outcome = asyncio.run(import_roster(args.file, settings))
+    for note in outcome.notes:
+        print(note)
+    for rejected in outcome.rejected:
+        print(texts.line_problem(rejected.line, rejected.reason), file=sys.stderr)
+    print(texts.roster_summary(len(outcome.added), len(outcome.updated), len(outcome.rejected)))
+    return 1 if outcome.rejected else 0
+
+
 def export(args: argparse.Namespace, settings: Settings) -> int:
     """`smbot export closings [--since DATE] [--format csv|json]`, to standard output."""
     from bot.audit import closings_rows, write_rows

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,14 +18,17 @@ class Person:
     manager_id: str | None
     tz: str
     egain: str | None
+    job_series: str | None = "0930"
+    trained_on: date | None = date(2026, 3, 2)
+    access_on: date | None = date(2026, 2, 16)
 
 
 OFFICE: tuple[Person, ...] = (
     Person("U0MGR1", "Dana Whitfield", "manager", None, "America/Chicago", "40100"),
     Person("U0ATE1", "Alex Rivera", "ate", "U0MGR1", "America/Chicago", "40123"),
     Person("U0ATE2", "Sam Okafor", "ate", "U0MGR1", "America/New_York", "40124"),
-    Person("U0ATE3", "Priya Nair", "ate", "U0MGR1", "America/Los_Angeles", None),
-    Person("U0ADM1", "Jordan Blake", "admin", None, "America/New_York", None),
+    Person("U0ATE3", "Priya Nair", "ate", "U0MGR1", "America/Los_Angeles", None, trained_on=None),
+    Person("U0ADM1", "Jordan Blake", "admin", None, "America/New_York", None, job_series=None),
 )
 
 DEMO_QUESTIONS: tuple[tuple[str, str], ...] = (
@@ -62,6 +65,7 @@ def _message(kind: str, ident: str, case: str, who: str, at: datetime) -> dict[s
     return {"type": kind, "id": ident, "case": case, "employee": who, "at": at.isoformat()}
 
 
+DIGEST_READER = "U0MGR1"
 CHI, NYC, LAX = "America/Chicago", "America/New_York", "America/Los_Angeles"
 FORTNIGHT_START = _at("2026-08-31 07:00", CHI)
 
@@ -189,3 +193,4 @@ FORTNIGHT: tuple[Step, ...] = (
     ),
     Step(_at("2026-09-11 16:30", CHI), "U0MGR1", "End of the fortnight."),
 )
+DIGEST_AT = _at("2026-09-14 08:31", CHI)

@@ -16,8 +16,19 @@ USAGE = "Usage: `/sm help` · `/sm ask QUESTION`"
 
 HELP = (
     "*Secure Messaging assistant*\n"
-    "• `/sm ask QUESTION` — what the Secure Messaging procedure says, with its citation.\n"
-    "  You can also send me a direct message or mention me in a channel.\n"
+    "• `/sm ask QUESTION` — what the Secure Messaging procedure says, with its citation "
+    "(or send me a DM, or mention me).\n"
+    "• `/sm received CASE [WHEN]` · `/sm replied CASE [WHEN]` — track a secure message and "
+    "its reply; I remind you before a reply is late.\n"
+    "• `/sm contact CASE phone|letter [resolved]` · `/sm discontinued CASE` — the CAR entries "
+    "these call for.\n"
+    "• `/sm tfa CASE` · `/sm poa CASE` — step-by-step checklists.\n"
+    "• `/sm close CASE` — the closing-export confirmation.\n"
+    "• `/sm case CASE` — everything I know about a case; "
+    "`/sm case CASE origin lbi|tege|art|other [bmf]` records where it came from.\n"
+    "• `/sm profile` · `/sm invite [phone|letter]` — your eGain number, access and training; "
+    "the invitation text for a taxpayer.\n"
+    "• `/sm digest [full]` — your team's late and missing items (managers and admins).\n"
     "• `/sm help` — this list."
 )
 
@@ -720,6 +731,11 @@ def profile_item(label: str, value: str | None) -> str:
     return f"• {label}: {value or PROFILE_NOT_RECORDED}"
 
 
+def gap_missing(code: str) -> str:
+    """Name a readiness gap as what is missing, for the digest."""
+    return f"{GAP_LABELS[code].lower().replace('egain', 'eGain')} missing"
+
+
 def profile_gap(code: str) -> str:
     """Show one readiness gap and what to do about it."""
     return f"• *{GAP_LABELS[code]}* — {GAP_ADVICE[code]}"
@@ -804,6 +820,7 @@ DEMO_FORTNIGHT_HEADING = (
     "== A fortnight of secure messages around Labor Day (simulated clock) ==\n"
     "Platform events arrive; reminders, escalations and clicks follow, each at its instant."
 )
+DEMO_DIGEST_HEADING = "== Monday 08:30: the digest Dana Whitfield finds in her DMs =="
 DEMO_ASK_HEADING = "== Procedure questions (/sm ask, a direct message, feedback) =="
 
 CONSOLE_INTRO = (
