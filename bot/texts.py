@@ -471,7 +471,17 @@ DIGEST_NOT_FOR_ATES = (
     "Digests are for managers (their team) and admins (the office). "
     "Your own open items are on the bot's Home tab."
 )
-USAGE_DIGEST = "Usage: `/sm digest` for a preview, `/sm digest full` for every item"
+USAGE_DIGEST = (
+    "Usage: `/sm digest` for a preview, `/sm digest full` for every item; "
+    "`/sm digest at 07:45`, `/sm digest days mon-fri`, `/sm digest on|off` to set yours"
+)
+
+
+def digest_preferences(enabled: bool, at: str, days: str) -> str:
+    """Confirm a manager's digest settings."""
+    if not enabled:
+        return "Your daily digest is off. `/sm digest on` turns it back on."
+    return f"Your daily digest comes at {at} your time on {days}, skipping holidays."
 
 
 def digest_title(name: str, office: bool, day: datetime) -> str:

@@ -146,6 +146,8 @@ def _store_vote(services: Services, body: dict[str, Any], action: dict[str, Any]
             logger.warning("feedback on an unknown question value=%r %s", value, request_ids(body))
             return Reply(text=texts.FEEDBACK_UNKNOWN)
         voter = body.get("user", {}).get("id", "")
-        record_feedback(session, question_id=int(value), voter=voter, helpful=helpful)
+        record_feedback(
+            session, question_id=int(value), voter=voter, helpful=helpful, at=services.clock()
+        )
     logger.info("feedback helpful=%s question=%s user=%s", helpful, value, voter)
     return Reply(text=texts.FEEDBACK_THANKS_UP if helpful else texts.FEEDBACK_THANKS_DOWN)

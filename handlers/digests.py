@@ -14,12 +14,16 @@ from bot.services import Services
 from handlers.commands import CommandRequest, Subcommand
 from handlers.replies import Reply
 from models import access
+from models.db import session_scope
 from reminders import digest
+from reminders.policy import parse_clock_time, parse_days
 
 
 async def digest_command(services: Services, request: CommandRequest) -> Reply:
-    """Preview the digest; with `full`, send every item to the person's DMs."""
-    word = request.args.strip().lower()
+    """Preview the digest; `full` sends every item to the DMs; `at`, `days`, `on`, `off` set it."""
+    word, _, rest = request.args.strip().lower().partition(" ")
+    if word in ("at", "days", "on", "off"):
+        return set_preferences(services, request.user_id, word, rest.strip())
     if word not in ("", "full"):
         raise UserError(texts.USAGE_DIGEST)
     now = services.clock()
@@ -39,6 +43,32 @@ async def digest_command(services: Services, request: CommandRequest) -> Reply:
     for text, blocks in messages:
         await request.client.chat_postMessage(channel=request.user_id, text=text, blocks=blocks)
     return Reply(text=texts.digest_full_sent(len(messages)))
+
+
+def set_preferences(services: Services, user_id: str, what: str, value: str) -> Reply:
+    """Set when a manager's digest comes: `at HH:MM`, `days mon-fri`, `on` or `off`."""
+    with session_scope(services.engine) as session:
+        reader = access.actor(session, user_id)
+        if reader.role not in ("manager", "admin"):
+            raise UserError(texts.DIGEST_NOT_FOR_ATES)
+        try:
+            if what == "at":
+                reader.digest_time = parse_clock_time(value).strftime("%H:%M")
+            elif what == "days":
+                parse_days(value)
+                reader.digest_days = value
+            else:
+                reader.digest_enabled = what == "on"
+        except ValueError as error:
+            raise UserError(f"{error}. {texts.USAGE_DIGEST}") from None
+        digest.replan(session, reader.id)
+        session.add(reader)
+        summary = texts.digest_preferences(
+            reader.digest_enabled,
+            reader.digest_time or "08:30",
+            reader.digest_days or "working days",
+        )
+    return Reply(text=summary)
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {"digest": digest_command}

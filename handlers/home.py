@@ -158,8 +158,12 @@ def register(app: AsyncApp, services: Services) -> None:
         async with services.work.track():
             await publish(services, client, [event.get("user", "")])
 
+    async def republish(user_ids: Iterable[str]) -> None:
+        async with services.work.track():
+            await publish(services, app.client, user_ids)
+
     def changed(user_ids: Iterable[str]) -> None:
-        task = asyncio.get_running_loop().create_task(publish(services, app.client, user_ids))
+        task = asyncio.get_running_loop().create_task(republish(list(user_ids)))
         services.background.add(task)
         task.add_done_callback(services.background.discard)
 

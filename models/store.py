@@ -37,16 +37,24 @@ def record_question(
     return question
 
 
-def record_feedback(session: Session, *, question_id: int, voter: str, helpful: bool) -> Feedback:
+def record_feedback(
+    session: Session,
+    *,
+    question_id: int,
+    voter: str,
+    helpful: bool,
+    at: datetime | None = None,
+) -> Feedback:
     """Store a vote on an answer; a second vote by the same person replaces the first."""
     existing = session.exec(
         select(Feedback).where(Feedback.question_id == question_id, Feedback.voter == voter)
     ).first()
+    at = at or utcnow()
     if existing is None:
-        existing = Feedback(question_id=question_id, voter=voter, helpful=helpful)
+        existing = Feedback(question_id=question_id, voter=voter, helpful=helpful, at=at)
     else:
         existing.helpful = helpful
-        existing.at = utcnow()
+        existing.at = at
     session.add(existing)
     session.flush()
     return existing

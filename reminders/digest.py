@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -260,6 +261,20 @@ def plan_digests(session: Session, policy: Policy, now: datetime) -> int:
         except IntegrityError:
             continue
     return added
+
+
+def replan(session: Session, person_id: str) -> None:
+    """Drop a person's next planned digest so the next sweep plans it on their new settings.
+
+    The row is deleted, not cancelled, so its key (person and day) is free again.
+    """
+    session.execute(
+        delete(Notification).where(
+            col(Notification.kind) == "digest",
+            col(Notification.recipient_id) == person_id,
+            col(Notification.state) == "pending",
+        )
+    )
 
 
 def _has_upcoming(session: Session, person_id: str, now: datetime) -> bool:

@@ -106,10 +106,12 @@ class Sweeper:
                 return report
 
     def _claim(self, now: datetime) -> list[Notification]:
+        lease_end = now + self.lease
+        claimable = (col(Notification.state).in_(OPEN_STATES), col(Notification.not_before) <= now)
         with session_scope(self.engine) as session:
             due = (
                 select(Notification.id)
-                .where(col(Notification.state).in_(OPEN_STATES), Notification.not_before <= now)
+                .where(*claimable)
                 .order_by(col(Notification.not_before), col(Notification.id))
                 .limit(self.batch)
                 .with_for_update(skip_locked=True)
@@ -117,18 +119,25 @@ class Sweeper:
             ids = list(session.exec(due).all())
             if not ids:
                 return []
+            # The conditions are repeated so that a row another process claimed between
+            # the select and the update (SQLite has no SKIP LOCKED) is left to it.
             session.execute(
                 update(Notification)
-                .where(col(Notification.id).in_(ids))
+                .where(col(Notification.id).in_(ids), *claimable)
                 .values(
                     state="claimed",
                     claimed_by=self.worker,
-                    not_before=now + self.lease,
+                    not_before=lease_end,
                     attempts=Notification.attempts + 1,
                 )
             )
-            rows = session.exec(select(Notification).where(col(Notification.id).in_(ids)))
-            return sorted(rows.all(), key=lambda n: (n.due_at, n.id or 0))
+            mine = select(Notification).where(
+                col(Notification.id).in_(ids),
+                col(Notification.claimed_by) == self.worker,
+                col(Notification.state) == "claimed",
+                col(Notification.not_before) == lease_end,
+            )
+            return sorted(session.exec(mine).all(), key=lambda n: (n.due_at, n.id or 0))
 
     async def _handle(
         self, notification: Notification, now: datetime, report: SweepReport

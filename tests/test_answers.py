@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import shutil
 import statistics
 import time
 from datetime import date
@@ -13,7 +15,7 @@ import yaml
 
 from bot import texts
 from bot.answers import Answer, AnswerEngine, index_terms, stem, words
-from bot.knowledge import load_kb
+from bot.knowledge import check_kb, default_root, load_kb
 
 BEFORE_EXPIRY = date(2025, 1, 1)
 AFTER_EXPIRY = date(2026, 12, 3)
@@ -176,6 +178,174 @@ def test_a_content_word_the_procedure_never_uses_counts_against_answering(
 
     assert engine.rank(f"{question} about a rebuttal").explained < engine.rank(question).explained
     assert not engine.ask("which CARATS code do I use for a rebuttal", BEFORE_EXPIRY).answered
+
+
+def test_unfamiliar_words_in_a_chatty_question_do_not_stop_the_answer(
+    engine: AnswerEngine,
+) -> None:
+    answer = engine.ask(
+        "my teammate says the taxpayer pinged her first on secure messaging, "
+        "which carats code goes in the car",
+        BEFORE_EXPIRY,
+    )
+
+    assert answer.citation == "IRM 8.6.1.4.X.1(3)"
+
+
+def test_unfamiliar_words_together_weigh_as_one_word(engine: AnswerEngine) -> None:
+    question = "rep pinged me first on secure messaging, which CARATS code goes in the CAR"
+
+    one = engine.rank(question)
+    more = engine.rank(f"{question} newbie outlook yanked")
+
+    assert more.explained == pytest.approx(one.explained)
+    assert engine.ask(f"{question} newbie outlook yanked", BEFORE_EXPIRY).answered
+
+
+def test_an_unseen_word_counts_less_than_a_known_word_the_section_lacks(
+    engine: AnswerEngine,
+) -> None:
+    question = "the taxpayer messaged me first, which CARATS code goes in the CAR"
+
+    unseen = engine.rank(f"{question} for the voucher").explained
+    known_elsewhere = engine.rank(f"{question} for the password").explained
+
+    assert known_elsewhere < unseen < engine.rank(question).explained
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how do i submit my timesheet",  # one specific word and one from another topic
+        "what do i do if a taxpayer threatens me over secure messaging",  # only generic words
+    ],
+)
+def test_an_off_topic_question_with_unfamiliar_words_still_abstains(
+    engine: AnswerEngine, question: str
+) -> None:
+    ranking = engine.rank(question)
+
+    assert ranking.explained <= 0.5
+    assert not engine.ask(question, BEFORE_EXPIRY).answered
+
+
+# --- the off-topic vocabulary ---------------------------------------------------------
+
+
+@pytest.fixture
+def toy_off_topic(toy_engine: AnswerEngine, tmp_path: Path) -> AnswerEngine:
+    """Build the toy engine again with an off-topic vocabulary next to its sections."""
+    (tmp_path / "off_topic.yaml").write_text(
+        "office:\n  - payroll\n  - reset password\n  - interest\n", encoding="utf-8"
+    )
+    return AnswerEngine(load_kb(tmp_path))
+
+
+def test_the_packaged_off_topic_vocabulary_is_loaded(engine: AnswerEngine) -> None:
+    assert 150 <= len(engine.kb.off_topic) <= 300
+    assert {"levy", "timesheet", "settlement letter"} <= set(engine.kb.off_topic)
+
+
+def test_an_off_topic_phrase_is_one_unit_across_stopwords(toy_off_topic: AnswerEngine) -> None:
+    reset, _, password = toy_off_topic.analyse("reset my password")
+
+    assert reset.off_topic == password.off_topic == ("reset password",)
+    assert reset.unit == password.unit and reset.content and password.content
+
+
+def test_a_one_word_entry_matches_only_a_content_word(toy_off_topic: AnswerEngine) -> None:
+    (interested,) = toy_off_topic.analyse("interested")  # a common word; stems to "interest"
+
+    assert interested.off_topic == ()
+
+
+def test_a_misspelt_off_topic_word_is_recognised(toy_off_topic: AnswerEngine) -> None:
+    (word,) = toy_off_topic.analyse("payrol")
+
+    assert word.surface == "payroll" and word.off_topic == ("payroll",)
+
+
+def test_an_off_topic_word_stops_a_question_with_two_domain_words(
+    engine: AnswerEngine,
+) -> None:
+    question = "which carats code do i enter for a levy"
+    without = AnswerEngine(dataclasses.replace(engine.kb, off_topic=()))
+
+    assert without.ask(question, BEFORE_EXPIRY).answered  # "levy" alone is merely unseen
+    assert not engine.ask(question, BEFORE_EXPIRY).answered
+
+
+def test_an_off_topic_word_counts_more_than_an_unseen_one_but_three_specific_words_answer(
+    engine: AnswerEngine,
+) -> None:
+    question = "the taxpayer messaged me first, which CARATS code goes in the CAR"
+
+    off_topic = engine.rank(f"{question} for the payroll").explained
+    unseen = engine.rank(f"{question} for the voucher").explained
+
+    assert off_topic < unseen
+    assert engine.ask(f"{question} for the payroll", BEFORE_EXPIRY).citation == (
+        "IRM 8.6.1.4.X.1(3)"
+    )
+
+
+def test_a_section_that_contains_the_topic_itself_still_answers(engine: AnswerEngine) -> None:
+    answer = engine.ask("can i send pub 5437 to the taxpayer by e-fax", BEFORE_EXPIRY)
+
+    assert answer.citation == "IRM 8.6.1.4.X.1(1)(b)"  # the paragraph says "fax or mail"
+
+
+def _kb_copy(tmp_path: Path, off_topic: str | None) -> Path:
+    """Copy the packaged knowledge base, with this off_topic.yaml (None: without one)."""
+    root = tmp_path / "kb"
+    shutil.copytree(default_root(), root)
+    (root / "off_topic.yaml").unlink()
+    if off_topic is not None:
+        (root / "off_topic.yaml").write_text(off_topic, encoding="utf-8")
+    return root
+
+
+def test_the_off_topic_file_is_optional(tmp_path: Path) -> None:
+    root = _kb_copy(tmp_path, None)
+
+    assert check_kb(root) == [] and load_kb(root).off_topic == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "message"),
+    [
+        ("- levy\n", "(file)", "must map each group to a list of phrases"),
+        ("money: []\n", "money", "must be a non-empty list of phrases"),
+        ("money: [Levy]\n", "money", "'Levy': must be lowercase"),
+        ("money: [levy]\nmore: [levy]\n", "more", "'levy': duplicate (also in 'money')"),
+        ("forms: [carats]\n", "forms", "'carats': is a glossary name"),
+        ("people: [rep]\n", "people", "'rep': is a synonym in synonyms.yaml"),
+        ("money: [levy\n", "(file)", "not valid YAML"),
+    ],
+)
+def test_a_faulty_off_topic_file_is_reported(
+    tmp_path: Path, text: str, field: str, message: str
+) -> None:
+    problems = check_kb(_kb_copy(tmp_path, text))
+
+    assert [(p.file, p.field) for p in problems] == [("off_topic.yaml", field)]
+    assert problems[0].message.startswith(message)
+
+
+def test_chat_shorthand_is_not_content(engine: AnswerEngine) -> None:
+    query = engine.analyse("asap fyi tbh, which carats code")
+
+    assert [word.surface for word in query if word.content] == ["carats", "code"]
+
+
+def test_a_form_of_a_common_word_is_not_corrected(engine: AnswerEngine) -> None:
+    assert [word.surface for word in engine.analyse("working")] == ["working"]
+
+
+def test_a_word_whose_stem_is_a_stopword_still_counts(engine: AnswerEngine) -> None:
+    answer = engine.ask("do i need to paste sm language into my letters", BEFORE_EXPIRY)
+
+    assert answer.citation == "AP-08-0824-0017 Background (4)"
 
 
 # --- answers on the packaged knowledge base ------------------------------------------
