@@ -1,4 +1,4 @@
-"""Records exported for audit: the closing-export confirmations."""
+"""Records exported for audit: the closing-export confirmations and the audit log."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from models import audit
 from models.tables import Case, Closing, Employee
 
 CLOSING_COLUMNS = (
@@ -51,12 +52,36 @@ def _closing_row(session: Session, closing: Closing) -> dict[str, Any]:
     }
 
 
-def write_rows(rows: list[dict[str, Any]], form: str, out: TextIO) -> None:
+AUDIT_COLUMNS = ("at", "actor", "action", "case", "detail")
+
+
+def audit_rows(engine: Engine, since: date | None, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """Return the audit log, oldest first (`since` in the office's zone)."""
+    start = datetime.combine(since, time(), zone) if since is not None else None
+    with Session(engine) as session:
+        return [
+            {
+                "at": entry.at.isoformat(),
+                "actor": entry.actor,
+                "action": entry.action,
+                "case": entry.case_number or "",
+                "detail": entry.detail or "",
+            }
+            for entry in audit.entries(session, start)
+        ]
+
+
+def write_rows(
+    rows: list[dict[str, Any]],
+    form: str,
+    out: TextIO,
+    columns: tuple[str, ...] = CLOSING_COLUMNS,
+) -> None:
     """Write rows as CSV with a header, or as one JSON object per line."""
     if form == "json":
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         return
-    writer = csv.DictWriter(out, fieldnames=CLOSING_COLUMNS)
+    writer = csv.DictWriter(out, fieldnames=columns)
     writer.writeheader()
     writer.writerows(rows)

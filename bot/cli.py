@@ -18,7 +18,21 @@ from bot.settings import Settings
 logger = logging.getLogger(__name__)
 
 # Commands whose output is meant for a person at a terminal: log lines would drown it.
-QUIET_COMMANDS = frozenset({"demo", "console", "ask", "kb", "replay", "import", "roster"})
+QUIET_COMMANDS = frozenset(
+    {
+        "demo",
+        "console",
+        "ask",
+        "kb",
+        "replay",
+        "import",
+        "export",
+        "audit",
+        "purge",
+        "roster",
+        "db",
+    }
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +70,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=["closings"])
     export.add_argument("--since", type=date.fromisoformat, help="only on or after this date")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    audit_log = sub.add_parser("audit", help="the audit log")
+    audit_log.add_argument("action", choices=["export"])
+    audit_log.add_argument("--since", type=date.fromisoformat, help="only on or after this date")
+    audit_log.add_argument("--format", choices=["csv", "json"], default="csv")
+
+    purge = sub.add_parser("purge", help="remove the data of cases closed long ago")
+    purge.add_argument(
+        "--closed-before",
+        type=date.fromisoformat,
+        help="cut-off date (default: RETENTION_DAYS before today)",
+    )
 
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
@@ -100,6 +126,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         "import": run.import_file,
         "roster": run.roster,
         "export": run.export,
+        "audit": run.audit_export,
+        "purge": run.purge,
         "kb": run.kb,
     }
     return handlers[args.command](args, settings)

@@ -30,7 +30,8 @@ from bot.errors import UserError
 from bot.guard import TAXPAYER_DATA_REASON, looks_like_taxpayer_id
 from bot.settings import Settings
 from bot.slack_client import make_web_client
-from models.db import make_engine, session_scope
+from models import audit
+from models.db import make_engine, session_scope, utcnow
 from models.migrate import upgrade
 from models.readiness import normalize_series
 from models.store import WORK_FIELDS, upsert_employee
@@ -425,6 +426,13 @@ def _upsert(session: Session, row: Row, old: Employee | None) -> None:
         **keep,
     )
     saved = upsert_employee(session, employee)
+    audit.record(
+        session,
+        actor="roster-import",
+        action="roster.upserted",
+        at=utcnow(),
+        detail=f"{saved.id} ({saved.role})",
+    )
     saved.job_series = row.job_series or saved.job_series
     session.add(saved)
     session.flush()

@@ -8,10 +8,13 @@ import json
 import logging
 import signal
 import sys
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.engine import Engine
+
+from bot.audit import AUDIT_COLUMNS
 from bot.errors import UserError
 from bot.settings import Settings
 from models.db import make_engine, utcnow
@@ -148,6 +151,47 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
     write_rows(rows, args.format, sys.stdout)
     engine.dispose()
     return 0
+
+
+def audit_export(args: argparse.Namespace, settings: Settings) -> int:
+    """`smbot audit export [--since DATE] [--format csv|json]`, to standard output."""
+    from bot.audit import audit_rows, write_rows
+
+    engine = _upgraded(settings)
+    write_rows(
+        audit_rows(engine, args.since, ZoneInfo(settings.office_tz)),
+        args.format,
+        sys.stdout,
+        columns=AUDIT_COLUMNS,
+    )
+    engine.dispose()
+    return 0
+
+
+def purge(args: argparse.Namespace, settings: Settings) -> int:
+    """`smbot purge [--closed-before DATE]`: delete closed cases' data, keep the audit log."""
+    from models.db import session_scope
+    from models.retention import purge as purge_cases
+
+    zone = ZoneInfo(settings.office_tz)
+    day = args.closed_before or (today_in(settings) - timedelta(days=settings.retention_days))
+    engine = _upgraded(settings)
+    with session_scope(engine) as session:
+        gone = purge_cases(session, datetime.combine(day, time(), zone), actor="cli", at=utcnow())
+    engine.dispose()
+    print(
+        f"Removed the data of {len(gone)} case(s) closed before {day:%Y-%m-%d}; "
+        "the audit log is kept."
+    )
+    return 0
+
+
+def _upgraded(settings: Settings) -> Engine:
+    from models.migrate import upgrade
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine
 
 
 def _require_file(path: Path) -> None:

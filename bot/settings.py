@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     work_end: str = "16:30"
     work_days: str = "mon-fri"
     executive_closures: bool = True
+    retention_days: int = Field(
+        default=3 * 365, description="`smbot purge` default: cases closed this many days ago."
+    )
     sweep_interval_seconds: float = 30.0
     claim_lease_seconds: float = 120.0
 

@@ -148,7 +148,12 @@ def snooze(services: Services, user_id: str, value: str) -> Reply:
         if done is not None:
             return Reply(text=done)
         moved = tracking.snooze(
-            session, services.policy, message=message, hours=int(hours or 0), by=user_id
+            session,
+            services.policy,
+            message=message,
+            hours=int(hours or 0),
+            by=user_id,
+            at=services.clock(),
         )
         due = texts.when(moved.due_at.astimezone(ZoneInfo(person.tz)))
     return Reply(text=texts.snoozed(due))

@@ -16,7 +16,7 @@ from bot.errors import UserError
 from bot.services import Services
 from handlers.commands import CommandRequest, Subcommand
 from handlers.replies import Reply
-from models import access, readiness
+from models import access, audit, readiness
 from models.db import session_scope
 from models.tables import Employee
 
@@ -50,6 +50,9 @@ async def profile_command(services: Services, request: CommandRequest) -> Reply:
         else:
             return Reply(text=texts.USAGE_PROFILE)
         session.add(person)
+        audit.record(
+            session, actor=person.id, action="profile.changed", at=services.clock(), detail=word
+        )
         logger.info("profile updated item=%s user=%s", word, person.id)
         return Reply(text=f"{saved}\n\n{_todo(person)}")
 

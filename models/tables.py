@@ -188,3 +188,14 @@ class Closing(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=500)
     confirmed_by: str = Field(max_length=32)
     confirmed_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One change, who made it and when. Append-only: nothing updates or deletes these rows."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)
+    actor: str = Field(max_length=32, index=True)
+    action: str = Field(max_length=40)
+    case_number: str | None = Field(default=None, max_length=32, index=True)
+    detail: str | None = Field(default=None, max_length=300)

@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from models import audit
 from models.errors import UserError
 from models.tables import (
     CarPrompt,
@@ -143,6 +144,14 @@ def confirm_car(session: Session, prompt: CarPrompt, by: str, at: datetime) -> b
         return False
     prompt.confirmed_at, prompt.confirmed_by = at, by
     session.add(prompt)
+    audit.record(
+        session,
+        actor=by,
+        action="car.recorded",
+        at=at,
+        case=prompt.case_number,
+        detail=prompt.code,
+    )
     _cancel(session, f"car:{prompt.id}")
     logger.info("CAR entry confirmed case=%s code=%s by=%s", prompt.case_number, prompt.code, by)
     return True
@@ -252,6 +261,14 @@ def tick(
         return False
     checklist.progressed_at = now
     _cancel(session, f"checklist:{checklist.id}")
+    audit.record(
+        session,
+        actor=by,
+        action="checklist.step",
+        at=now,
+        case=checklist.case_number,
+        detail=f"{checklist.kind}:{step}",
+    )
     if next_open_step(session, checklist) is None:
         checklist.closed_at = now
     else:
@@ -351,6 +368,14 @@ def confirm_closing(
     case.closing_at = case.closing_at or at
     session.add(case)
     _cancel(session, f"closing:{case.number}")
+    audit.record(
+        session,
+        actor=by,
+        action="closing.confirmed",
+        at=at,
+        case=case.number,
+        detail="pdf saved, attached in ACDS, closed in Secure Messaging",
+    )
     owner = session.get(Employee, case.owner_id)
     if owner is not None and owner.manager_id:
         _plan(

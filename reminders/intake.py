@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from models import audit
+from models.db import utcnow
 from models.errors import UserError
 from models.store import upsert_employee
 from models.tables import Case, Employee, SecureMessage, SeenEvent
@@ -171,6 +173,13 @@ def _employee(session: Session, event: EmployeeEvent) -> None:
         raise EventRejected(
             f"field 'manager': no employee with id {event.manager}; add the manager first", 422
         )
+    audit.record(
+        session,
+        actor="events",
+        action="employee.upserted",
+        at=event.at or utcnow(),
+        detail=f"{event.id} ({event.role})",
+    )
     upsert_employee(
         session,
         Employee(

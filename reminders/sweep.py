@@ -22,6 +22,7 @@ from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from models import audit
 from models.db import session_scope
 from models.tables import Employee, Notification, SecureMessage
 from reminders.case_actions import settled_ref
@@ -30,6 +31,7 @@ from reminders.tracking import OPEN_STATES, superseded
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+AUDITED_KINDS = frozenset({"escalation", "digest", "delivery_failed"})
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,16 @@ class Sweeper:
         if delivery is not None:
             values.update(channel=delivery.channel, ts=delivery.ts, sent_at=now, error=None)
         self._update_if_still_ours(notification, values)
+        if state == "sent" and now is not None and notification.kind in AUDITED_KINDS:
+            with session_scope(self.engine) as session:
+                audit.record(
+                    session,
+                    actor=audit.SYSTEM,
+                    action=f"{notification.kind}.sent",
+                    at=now,
+                    case=notification.case_number,
+                    detail=f"to {notification.recipient_id}",
+                )
 
     def _retry(self, notification: Notification, delivery: Delivery, now: datetime) -> None:
         logger.warning(

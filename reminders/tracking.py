@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from models import audit
 from models.errors import UserError
 from models.tables import Case, Employee, Notification, SecureMessage
 from reminders.clock import Schedule
@@ -177,11 +178,25 @@ def settle(
         )
         .values(state="cancelled")
     )
+    audit.record(
+        session,
+        actor=by,
+        action=f"message.{how}",
+        at=at,
+        case=message.case_number,
+        detail=f"message {message.id}" + (f": {note}" if note else ""),
+    )
     logger.debug("message settled id=%s how=%s", message.id, how)
 
 
 def snooze(
-    session: Session, policy: Policy, *, message: SecureMessage, hours: int, by: str
+    session: Session,
+    policy: Policy,
+    *,
+    message: SecureMessage,
+    hours: int,
+    by: str,
+    at: datetime,
 ) -> Notification:
     """Postpone the message's next notification (and the later ones) by working hours.
 
@@ -202,6 +217,14 @@ def snooze(
         notification.not_before = notification.due_at
         session.add(notification)
     pending[0].snoozed = True
+    audit.record(
+        session,
+        actor=by,
+        action="reminder.snoozed",
+        at=at,
+        case=message.case_number,
+        detail=f"message {message.id} by {hours} working hours",
+    )
     logger.info("snoozed message=%s hours=%s by=%s", message.id, hours, by)
     return pending[0]
 
