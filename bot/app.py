@@ -45,8 +45,9 @@ def create_app(services: Services, *, client: AsyncWebClient | None = None) -> A
 
 
 def _quiet_slack_loggers() -> None:
-    # Bolt and slack-sdk log whole request bodies at DEBUG; keeping them at INFO or
-    # above means message text (and anything a person pasted) never reaches the log.
+    # Bolt and slack-sdk log whole request bodies: at DEBUG, and Bolt at INFO when a
+    # signature check fails. Holding them at WARNING keeps message text (and anything a
+    # person pasted) out of the log; bot.logs also redacts taxpayer-id shapes.
     for name in ("slack_bolt", "slack_sdk"):
         library_logger = logging.getLogger(name)
-        library_logger.setLevel(max(logging.INFO, library_logger.level))
+        library_logger.setLevel(max(logging.WARNING, library_logger.level))

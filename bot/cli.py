@@ -11,7 +11,9 @@ from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
+from sqlalchemy import exc as sa_exc
 
+from bot import logs
 from bot.errors import UserError
 from bot.settings import Settings
 
@@ -98,16 +100,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
         quiet = args.command in QUIET_COMMANDS
-        logging.basicConfig(
-            level=(settings.log_level or ("WARNING" if quiet else "INFO")).upper(),
-            format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        )
+        logs.configure((settings.log_level or ("WARNING" if quiet else "INFO")).upper())
         return _run(args, settings)
     except ValidationError as error:
         print(_settings_problem(error), file=sys.stderr)
         return 2
     except UserError as error:
         print(error.message, file=sys.stderr)
+        return 2
+    except (sa_exc.ArgumentError, sa_exc.OperationalError, sa_exc.DatabaseError) as error:
+        print(_database_problem(error), file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as error:
+        print(_missing_module(error), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -131,6 +136,24 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         "kb": run.kb,
     }
     return handlers[args.command](args, settings)
+
+
+def _database_problem(error: Exception) -> str:
+    first = str(error).splitlines()[0][:200]
+    return (
+        f"The database could not be used: {first}\n"
+        "Check DATABASE_URL (e.g. sqlite:///var/smbot.db or "
+        "postgresql+psycopg://user:password@host/db) and that the database is reachable."
+    )
+
+
+def _missing_module(error: ModuleNotFoundError) -> str:
+    if error.name in ("psycopg", "psycopg2"):
+        return (
+            "DATABASE_URL names PostgreSQL, but its driver is not installed. "
+            "Install it with: pip install -e '.[postgres]'"
+        )
+    raise error
 
 
 def _settings_problem(error: ValidationError) -> str:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
+from bot import texts
 from bot.audit import AUDIT_COLUMNS
 from bot.errors import UserError
 from bot.settings import Settings
@@ -75,6 +76,10 @@ def ask(args: argparse.Namespace, settings: Settings) -> int:
             continue
         try:
             refuse_taxpayer_id(question)
+            if len(question) > settings.max_question_chars:
+                raise UserError(
+                    texts.question_too_long(len(question), settings.max_question_chars)
+                )
         except UserError as error:
             _print_refusal(error, args.json)
             status = 2

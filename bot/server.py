@@ -54,24 +54,47 @@ def _database_answers(services: Services) -> bool:
 
 
 async def serve(services: Services, bolt: AsyncApp, stop: asyncio.Event) -> None:
-    """Run until `stop` is set: Socket Mode if an app token is set, else HTTP on PORT."""
+    """Run until `stop` is set: Socket Mode if an app token is set, else HTTP on PORT.
+
+    The health check and the sweep start first, so the process answers `/healthz`
+    and stops on a signal even while Slack cannot be reached.
+    """
     settings = services.settings
+    socket_mode = settings.slack_app_token is not None
+    runner = web.AppRunner(build_web_app(services, None if socket_mode else bolt))
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.port).start()
+    logger.info("listening port=%s mode=%s", settings.port, "socket" if socket_mode else "http")
+    scheduler = start_scheduler(
+        make_sweeper(services, bolt.client).run_once, settings.sweep_interval_seconds
+    )
     socket = None
     if settings.slack_app_token is not None:
         socket = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
-        await socket.connect_async()
-        logger.info("socket mode connected")
-    runner = web.AppRunner(build_web_app(services, None if socket else bolt))
-    await runner.setup()
-    await web.TCPSite(runner, settings.host, settings.port).start()
-    logger.info("listening port=%s mode=%s", settings.port, "socket" if socket else "http")
-    sweeper = make_sweeper(services, bolt.client)
-    scheduler = start_scheduler(sweeper.run_once, settings.sweep_interval_seconds)
+    connecting = asyncio.create_task(_connect(socket)) if socket is not None else None
     try:
         await stop.wait()
     finally:
         scheduler.shutdown(wait=False)
+        if connecting is not None:
+            connecting.cancel()
         if socket is not None:
             await socket.close_async()
         await runner.cleanup()
         logger.info("stopped")
+
+
+async def _connect(socket: AsyncSocketModeHandler) -> None:
+    """Connect Socket Mode, retrying with back-off while Slack cannot be reached."""
+    delay = 1.0
+    while True:
+        try:
+            await socket.connect_async()
+            logger.info("socket mode connected")
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # slack-sdk raises several kinds here; all mean "try again"
+            logger.warning("socket mode could not connect, retrying in %ss: %s", delay, error)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)

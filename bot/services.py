@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from bot.answers import AnswerEngine
+from bot.errors import ConfigError
 from bot.settings import Settings
 from bot.work import WorkTracker
 from models.db import utcnow
@@ -19,7 +20,17 @@ from reminders.policy import Policy, parse_clock_time, parse_days
 
 
 def policy_from(settings: Settings) -> Policy:
-    """Build the timeliness policy from the settings."""
+    """Build the timeliness policy from the settings; a bad value names the settings to fix."""
+    try:
+        return _policy(settings)
+    except ValueError as error:
+        raise ConfigError(
+            f"The reminder settings don't fit together: {error}. Check REMINDER_DAYS, "
+            "ESCALATION_DAYS, SNOOZE_HOURS, WORK_START, WORK_END, WORK_DAYS and OFFICE_TZ."
+        ) from None
+
+
+def _policy(settings: Settings) -> Policy:
     return Policy(
         office_tz=settings.office_tz,
         reminder_days=tuple(settings.reminder_days),

@@ -31,7 +31,7 @@ from models.errors import UserError
 from models.migrate import upgrade
 from models.tables import CarPrompt, Employee, Notification
 from reminders.digest import plan_digests
-from reminders.events import ConfigEvent, Event, parse_csv_row, parse_event_json
+from reminders.events import ConfigEvent, Event, EventRejected, parse_csv_row, parse_event_json
 from reminders.intake import CaseRules, apply_event
 from reminders.policy import Policy
 from reminders.sweep import Delivery, SimulatedClock, Sweeper, deliver_until
@@ -48,7 +48,17 @@ class Line:
 
 def read_events(path: Path) -> Iterator[Line]:
     """Read JSON lines (or CSV with a header, for a .csv file), validating each line."""
-    with path.open(newline="", encoding="utf-8") as handle:
+    try:
+        yield from _read_events(path)
+    except UnicodeDecodeError:
+        raise UserError(
+            f"{path} is not UTF-8 text. Save it as UTF-8 (JSON lines, or CSV with a header row) "
+            "and try again."
+        ) from None
+
+
+def _read_events(path: Path) -> Iterator[Line]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
         if path.suffix.lower() == ".csv":
             for number, row in enumerate(csv.DictReader(handle), start=2):
                 yield _checked(number, json.dumps(row), partial(parse_csv_row, row))
@@ -158,7 +168,10 @@ class Replay:
                 self.clock.now = event.at  # the timeline starts at its first instant
             await self.advance(event.at)
         if isinstance(event, ConfigEvent):
-            self.policy = self.policy.with_overrides(event.settings)
+            try:
+                self.policy = self.policy.with_overrides(event.settings)
+            except ValueError as error:
+                raise EventRejected(f"config: {error}", 422) from None
             self.notifier.renderer.policy = self.policy
             return
         with session_scope(self.engine) as session:

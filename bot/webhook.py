@@ -8,6 +8,7 @@ import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from aiohttp import web
 
@@ -15,7 +16,7 @@ from bot.guard import TAXPAYER_DATA_REASON, looks_like_taxpayer_id
 from bot.services import Services, case_rules
 from models.db import session_scope
 from models.errors import UserError
-from reminders.events import EventRejected, parse_event_json
+from reminders.events import ConfigEvent, Event, EventRejected, Tick, parse_event_json
 from reminders.intake import apply_event
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
@@ -43,12 +44,14 @@ def signature_problem(
         return f"missing {TIMESTAMP_HEADER} or {SIGNATURE_HEADER} header"
     if not timestamp.isdigit() or abs((now or time.time()) - int(timestamp)) > MAX_AGE_SECONDS:
         return "stale or malformed timestamp; sign each request when it is sent"
-    if not hmac.compare_digest(sign(secret, timestamp, body), signature):
+    if not hmac.compare_digest(sign(secret, timestamp, body).encode(), signature.encode()):
         return "bad signature"
     return None
 
 
 MAX_WEBHOOK_BYTES = 64 * 1024
+LIVE_PAST = timedelta(days=60)
+LIVE_FUTURE = timedelta(minutes=10)
 
 
 def events_endpoint(services: Services) -> Handler:
@@ -77,6 +80,7 @@ def _apply(services: Services, body: bytes) -> tuple[web.Response, str | None]:
         return _answer(422, TAXPAYER_DATA_REASON), None
     try:
         event = parse_event_json(text)
+        refuse_out_of_band(event, services.clock())
         with session_scope(services.engine) as session:
             applied = apply_event(
                 session, services.policy, event, rules=case_rules(services.settings)
@@ -91,6 +95,18 @@ def _apply(services: Services, body: bytes) -> tuple[web.Response, str | None]:
     logger.debug("webhook applied type=%s id=%s", event.type, event.id)
     person = getattr(getattr(event, "employee", None), "id", None)
     return web.json_response({"ok": True}, status=202), person
+
+
+def refuse_out_of_band(event: Event, now: datetime) -> None:
+    """Refuse what only a replay file may hold, and times no live system would send."""
+    if isinstance(event, Tick | ConfigEvent):
+        raise EventRejected(f"type '{event.type}': only replay files may use it", 422)
+    if event.at is not None and not now - LIVE_PAST <= event.at <= now + LIVE_FUTURE:
+        raise EventRejected(
+            "field 'at': too far from now for a live event; backfill older events with "
+            "`smbot import events FILE`",
+            422,
+        )
 
 
 def _answer(status: int, reason: str) -> web.Response:

@@ -231,7 +231,7 @@ def register(app: AsyncApp, services: Services) -> None:
                 await ack(response_action="errors", errors={kit.NO_REPLY_BLOCK: problem})
                 return
             await ack()
-            origin = json.loads(view.get("private_metadata") or "{}")
+            origin = _origin(view.get("private_metadata"))
             try:
                 reply = mark_no_reply(
                     services, body["user"]["id"], origin.get("message", ""), reason
@@ -265,6 +265,15 @@ async def _open_no_reply_dialog(
         {"message": message_id, "channel": container.get("channel_id")}
     )
     await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def _origin(metadata: str | None) -> dict[str, Any]:
+    """Read the dialog's private metadata (ours, but it arrives over the wire)."""
+    try:
+        origin = json.loads(metadata or "{}")
+    except ValueError:
+        return {}
+    return origin if isinstance(origin, dict) else {}
 
 
 async def _tell(

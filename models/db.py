@@ -58,6 +58,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     )
     sa.event.listen(engine, "connect", _sqlite_pragmas)
+    sa.event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -68,11 +69,21 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite opens transactions lazily and behind SQLAlchemy's back, which breaks
+    # SAVEPOINTs (a rolled-back outer transaction would keep a released savepoint's
+    # rows). Taking BEGIN over ourselves, as SQLAlchemy's SQLite notes advise, fixes it.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_begin(connection: sa.engine.Connection) -> None:
+    # IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout
+    # instead of one failing with "database is locked" when it upgrades a read lock.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager

@@ -64,7 +64,9 @@ def apply_event(
     session: Session, policy: Policy, event: Event, *, rules: CaseRules = CaseRules()
 ) -> Applied:
     """Apply one validated event to the store; an id seen before changes nothing."""
-    if event.id is not None and not _first_time(session, event.id):
+    # An employee event's `id` is the person's Slack id, not an event id: updates apply.
+    repeatable = isinstance(event, EmployeeEvent)
+    if event.id is not None and not repeatable and not _first_time(session, event.id):
         logger.debug("event ignored as a repeat id=%s", event.id)
         return Applied(duplicate=True)
     if isinstance(event, EmployeeEvent):
@@ -172,6 +174,17 @@ def _employee(session: Session, event: EmployeeEvent) -> None:
     ):
         raise EventRejected(
             f"field 'manager': no employee with id {event.manager}; add the manager first", 422
+        )
+    holder = (
+        session.exec(select(Employee).where(Employee.egain == event.egain)).first()
+        if event.egain
+        else None
+    )
+    if holder is not None and holder.id != event.id:
+        raise EventRejected(
+            f"field 'egain': {event.egain} already belongs to {holder.id}; "
+            "each eGain number belongs to one person",
+            422,
         )
     audit.record(
         session,

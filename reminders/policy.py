@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from datetime import time
 from functools import lru_cache
@@ -9,6 +10,7 @@ from typing import Any
 
 from reminders.clock import HolidayRules, Schedule
 
+MAX_DAYS = 60
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -45,6 +47,16 @@ class Policy:
     work_days: frozenset[int] = field(default_factory=lambda: frozenset(range(5)))
     holidays: HolidayRules = field(default_factory=HolidayRules)
 
+    def __post_init__(self) -> None:
+        steps = [*self.reminder_days, self.escalation_days]
+        if not all(math.isfinite(d) and 0 < d <= MAX_DAYS for d in steps):
+            raise ValueError(f"reminder and escalation days must be between 0 and {MAX_DAYS}")
+        if any(later <= earlier for earlier, later in zip(steps, steps[1:], strict=False)):
+            raise ValueError("reminder days must rise, and all come before the escalation")
+        if not all(0 < hours <= 40 for hours in self.snooze_hours):
+            raise ValueError("snooze hours must be between 1 and 40")
+        self.schedule()  # an unknown zone or empty working week is refused here
+
     def schedule(
         self,
         tz: str | None = None,
@@ -71,8 +83,11 @@ class Policy:
     def with_overrides(self, overrides: dict[str, Any]) -> Policy:
         """Return a copy with settings from a replay `config` event or the settings."""
         changes: dict[str, Any] = {}
-        for name, value in overrides.items():
-            changes.update(_converted(name, value))
+        try:
+            for name, value in overrides.items():
+                changes.update(_converted(name, value))
+        except (TypeError, OverflowError) as error:
+            raise ValueError(f"a setting has the wrong kind of value ({error})") from None
         return replace(self, **changes)
 
 
