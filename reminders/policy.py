@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field, replace
 from datetime import time
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from reminders.clock import HolidayRules, Schedule
@@ -51,7 +52,7 @@ class Policy:
         steps = [*self.reminder_days, self.escalation_days]
         if not all(math.isfinite(d) and 0 < d <= MAX_DAYS for d in steps):
             raise ValueError(f"reminder and escalation days must be between 0 and {MAX_DAYS}")
-        if any(later <= earlier for earlier, later in zip(steps, steps[1:], strict=False)):
+        if any(later <= earlier for earlier, later in pairwise(steps)):
             raise ValueError("reminder days must rise, and all come before the escalation")
         if not all(0 < hours <= 40 for hours in self.snooze_hours):
             raise ValueError("snooze hours must be between 1 and 40")
