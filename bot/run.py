@@ -122,7 +122,11 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
     from bot.timeline import import_events
 
     _require_file(args.file)
-    applied, refused = import_events(args.file, settings, policy_from(settings))
+
+    def progress(lines: int) -> None:
+        print(texts.import_progress(lines), file=sys.stderr)
+
+    applied, refused = import_events(args.file, settings, policy_from(settings), progress)
     for line in refused:
         print(f"line {line.number}: {line.reason}", file=sys.stderr)
     print(f"{applied} event(s) applied, {len(refused)} line(s) refused.")

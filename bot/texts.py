@@ -814,6 +814,11 @@ def invite_letter(egain: str) -> str:
     )
 
 
+def import_progress(lines: int) -> str:
+    """Report how far an import has got."""
+    return f"… {lines:,} line(s) read"
+
+
 # --- demo and console -----------------------------------------------------
 
 

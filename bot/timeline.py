@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -215,21 +216,47 @@ def _print_new(sent: list[Sent], printed: int, as_json: bool) -> int:
     return len(sent)
 
 
-def import_events(path: Path, settings: Settings, policy: Policy) -> tuple[int, list[Line]]:
-    """Apply a backfill file to the store; return how many applied and the refused lines."""
+IMPORT_BATCH = 500
+
+
+def import_events(
+    path: Path,
+    settings: Settings,
+    policy: Policy,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, list[Line]]:
+    """Apply a backfill file to the store; return how many applied and the refused lines.
+
+    Lines are applied in batches of one transaction each, every line in its own
+    savepoint, so a refused line is rolled back alone and a large file stays fast.
+    """
     engine = make_engine(settings.database_url)
     upgrade(engine)
     rules = case_rules(settings)
-    applied, refused = 0, []
-    for line in read_events(path):
-        if line.event is None:
-            refused.append(line)
-            continue
-        try:
-            with session_scope(engine) as session:
-                outcome = apply_event(session, policy, line.event, rules=rules)
-            applied += 0 if outcome.duplicate else 1
-        except (UserError, ValidationError) as error:
-            refused.append(Line(line.number, reason=getattr(error, "message", str(error))))
+    applied, refused, seen = 0, [], 0
+    lines = read_events(path)
+    while batch := list(islice(lines, IMPORT_BATCH)):
+        with session_scope(engine) as session:
+            for line in batch:
+                outcome = _apply_line(session, policy, rules, line)
+                if isinstance(outcome, Line):
+                    refused.append(outcome)
+                else:
+                    applied += outcome
+        seen += len(batch)
+        if progress is not None:
+            progress(seen)
     engine.dispose()
     return applied, refused
+
+
+def _apply_line(session: Session, policy: Policy, rules: CaseRules, line: Line) -> int | Line:
+    """Apply one line in a savepoint; return 1 if applied, 0 if a repeat, or the refusal."""
+    if line.event is None:
+        return line
+    try:
+        with session.begin_nested():
+            outcome = apply_event(session, policy, line.event, rules=rules)
+    except (UserError, ValidationError) as error:
+        return Line(line.number, reason=getattr(error, "message", str(error)))
+    return 0 if outcome.duplicate else 1
