@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
@@ -84,7 +85,10 @@ def reply_or_refusal(services: Services, user_id: str, question: str, channel: s
 
 async def ask_command(services: Services, request: CommandRequest) -> Reply:
     """`/sm ask QUESTION`."""
-    return answer_question(services, request.user_id, request.args, "slash")
+    # Retrieval and the store write run in a thread, so other requests' acks never wait.
+    return await asyncio.to_thread(
+        answer_question, services, request.user_id, request.args, "slash"
+    )
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {"ask": ask_command}
@@ -110,7 +114,9 @@ def register(app: AsyncApp, services: Services) -> None:
         async with services.work.track():
             if _is_retry(services, body):
                 return
-            reply = reply_or_refusal(services, event.get("user", ""), event.get("text", ""), "dm")
+            reply = await asyncio.to_thread(
+                reply_or_refusal, services, event.get("user", ""), event.get("text", ""), "dm"
+            )
             await post_safely(client, body, event["channel"], reply)
 
     @app.event("app_mention")
@@ -121,7 +127,9 @@ def register(app: AsyncApp, services: Services) -> None:
             if _is_retry(services, body):
                 return
             question = _MENTION.sub("", event.get("text", ""))
-            reply = reply_or_refusal(services, event.get("user", ""), question, "mention")
+            reply = await asyncio.to_thread(
+                reply_or_refusal, services, event.get("user", ""), question, "mention"
+            )
             thread = event.get("thread_ts") or event.get("ts")
             await post_safely(client, body, event["channel"], reply, thread_ts=thread)
 
