@@ -44,9 +44,9 @@ class Console:
         if _CHOICE.fullmatch(line):
             number, _, option = line.partition(".")
             await self._click(int(number), int(option) if option else None)
-        elif line.startswith("/sm"):
+        elif line.lower().startswith("/sm"):
             self._print(await self.bot.slash(self.user_id, line[3:].strip()))
-        elif line.startswith("@bot"):
+        elif line.lower().startswith("@bot"):
             self._print(await self.bot.mention(self.user_id, line[4:].strip()))
         else:
             self._print(await self.bot.direct_message(self.user_id, line))
@@ -56,8 +56,12 @@ class Console:
         word, _, rest = line.partition(" ")
         if word in (":quit", ":q", ":exit"):
             return False
-        if word == ":as" and rest.strip() in NAMES:
-            self.user_id = rest.strip()
+        if word == ":as":
+            wanted = rest.strip().upper()
+            if wanted not in NAMES:
+                print(texts.console_unknown_person(wanted or "(nobody)"))
+                return True
+            self.user_id = wanted
             print(texts.console_acting_as(NAMES[self.user_id], self.user_id))
         elif word == ":who":
             for person in OFFICE:

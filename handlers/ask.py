@@ -28,11 +28,18 @@ from models.tables import Question
 logger = logging.getLogger(__name__)
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+# Slack wraps channels, links and special mentions as <target|label>; keep the label.
+_ENTITY = re.compile(r"<(?:[#!@][^>|]*|[a-z]+://[^>|]*)(?:\|([^>]*))?>")
+
+
+def plain_question(text: str) -> str:
+    """Strip Slack's markup from a question: mentions go, channel and link labels stay."""
+    return _ENTITY.sub(lambda m: m.group(1) or "", _MENTION.sub("", text)).strip()
 
 
 def answer_question(services: Services, user_id: str, question: str, channel: str) -> Reply:
     """Check the question, answer it from the knowledge base and store what was asked."""
-    question = question.strip()
+    question = plain_question(question)
     if not question:
         raise UserError(texts.EMPTY_ASK)
     limit = services.settings.max_question_chars
@@ -150,7 +157,8 @@ def _store_vote(services: Services, body: dict[str, Any], action: dict[str, Any]
     helpful = action.get("action_id") == ACTION_HELPFUL
     value = str(action.get("value", ""))
     with session_scope(services.engine) as session:
-        if not value.isdigit() or session.get(Question, int(value)) is None:
+        asked = session.get(Question, int(value)) if value.isdigit() else None
+        if asked is None or not asked.answered:
             logger.warning("feedback on an unknown question value=%r %s", value, request_ids(body))
             return Reply(text=texts.FEEDBACK_UNKNOWN)
         voter = body.get("user", {}).get("id", "")

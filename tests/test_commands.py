@@ -104,3 +104,14 @@ async def test_a_mention_is_answered_in_its_thread(offline: OfflineBot) -> None:
     post = next(c for c in calls if c.method == "chat.postMessage")
     assert post.args["thread_ts"]
     assert "IRM 8.6.1.4.X.1(8)" in json.dumps(post.args)
+
+
+async def test_slack_markup_in_a_question_is_stripped_before_answering(
+    offline: OfflineBot,
+) -> None:
+    calls = await offline.direct_message(
+        "U0ATE1", "<@U0MGR1> said ask you: which code for <!here> co-tdw"
+    )
+
+    assert "IRM 8.6.1.4.X.1(4)" in json.dumps(calls[-1].args)
+    assert "<@" not in _questions(offline)[0].text
