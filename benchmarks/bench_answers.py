@@ -1,14 +1,20 @@
-"""Compare the answer engine with a plain BM25 baseline on tests/data/questions.yaml.
+"""Compare the answer engine with a plain BM25 baseline on tests/data/questions*.yaml.
 
 Run from the repository root::
 
     python benchmarks/bench_answers.py [--repeat N]
 
+Every question file is scored on its own and all of them together. A file holds lists of
+``{q, expect}`` items (``in_scope``, ``held_out``, ...) and lists of questions the
+procedure does not cover (keys containing ``out_of_scope``); each file's lists are merged.
+Only figures are printed, never questions, so a reserved (blind) file can be scored too.
+
 The baseline is bm25s over each section's title and body with bm25s's own tokenizer and
 English stopwords: no keywords, aliases, glossary, synonyms or typo correction, and no
 abstention (it always answers with its top hit). Both are scored the same way: hit@1 is
 an answer with the expected citation (an abstention is a miss), hit@3 and MRR use the
-ranked sections, and abstention counts out-of-scope questions left unanswered.
+ranked sections, and abstention counts out-of-scope questions left unanswered. Latency is
+measured over every question of every file.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import yaml
@@ -27,8 +34,18 @@ import yaml
 from bot.answers import AnswerEngine
 from bot.knowledge import KnowledgeBase, load_kb
 
-QUESTIONS = Path(__file__).resolve().parent.parent / "tests" / "data" / "questions.yaml"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+PATTERN = "questions*.yaml"
 TODAY = date(2025, 1, 1)
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    """One question file: (question, expected citation) pairs and off-topic questions."""
+
+    name: str
+    in_scope: list[tuple[str, str]]
+    out_of_scope: list[str]
 
 
 @dataclass(frozen=True)
@@ -40,16 +57,74 @@ class System:
     answer: Callable[[str], object]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Figures:
-    """What one system scored on the evaluation set."""
+    """What one system scored on one or more question sets."""
 
-    hit1: float
-    hit3: float
-    mrr: float
-    abstention: float
-    median_ms: float
-    p95_ms: float
+    in_scope: int = 0
+    out_of_scope: int = 0
+    hits1: float = 0.0
+    hits3: float = 0.0
+    reciprocal: float = 0.0
+    abstained: int = 0
+    timings: list[float] = field(default_factory=list)
+
+    def add(self, other: Figures) -> None:
+        """Add another set's counts and timings to these."""
+        self.in_scope += other.in_scope
+        self.out_of_scope += other.out_of_scope
+        self.hits1 += other.hits1
+        self.hits3 += other.hits3
+        self.reciprocal += other.reciprocal
+        self.abstained += other.abstained
+        self.timings += other.timings
+
+    @property
+    def hit1(self) -> float:
+        return self.hits1 / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def hit3(self) -> float:
+        return self.hits3 / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def mrr(self) -> float:
+        return self.reciprocal / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def abstention(self) -> float:
+        return self.abstained / self.out_of_scope if self.out_of_scope else 1.0
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.timings) * 1000 if self.timings else 0.0
+
+    @property
+    def p95_ms(self) -> float:
+        if len(self.timings) < 2:
+            return self.median_ms
+        return statistics.quantiles(self.timings, n=20)[-1] * 1000
+
+
+def load_sets(directory: Path = DATA) -> list[QuestionSet]:
+    """Load every question file in ``directory``, merging each file's lists."""
+    sets = []
+    for path in sorted(directory.glob(PATTERN)):
+        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        in_scope: list[tuple[str, str]] = []
+        out_of_scope: list[str] = []
+        for key, items in data.items():
+            if "out_of_scope" in str(key):
+                out_of_scope += [_question(item) for item in items or []]
+            else:
+                in_scope += [(_question(item), str(item["expect"])) for item in items or []]
+        sets.append(QuestionSet(path.name, in_scope, out_of_scope))
+    return sets
+
+
+def _question(item: str | dict[str, Any]) -> str:
+    """Return the question text of a list item, a plain string or a ``{q: ...}`` mapping."""
+    return str(item["q"]) if isinstance(item, dict) else str(item)
 
 
 def product(engine: AnswerEngine) -> System:
@@ -82,29 +157,19 @@ def baseline(kb: KnowledgeBase) -> System:
     return System(rank, rank)
 
 
-def measure(system: System, questions: dict[str, list], repeat: int) -> Figures:
-    """Score a system and time each question ``repeat`` times."""
-    hits1 = hits3 = reciprocal = 0.0
-    timings: list[float] = []
-    for item in questions["in_scope"]:
-        answered, order = _timed(system, item["q"], repeat, timings)
-        rank = order.index(item["expect"]) + 1 if item["expect"] in order else 0
-        hits1 += answered and rank == 1
-        hits3 += 0 < rank <= 3
-        reciprocal += 1 / rank if rank else 0
-    abstained = 0
-    for question in questions["out_of_scope"]:
-        answered, _ = _timed(system, question, repeat, timings)
-        abstained += not answered
-    total = len(questions["in_scope"])
-    return Figures(
-        hit1=hits1 / total,
-        hit3=hits3 / total,
-        mrr=reciprocal / total,
-        abstention=abstained / len(questions["out_of_scope"]),
-        median_ms=statistics.median(timings) * 1000,
-        p95_ms=statistics.quantiles(timings, n=20)[-1] * 1000,
-    )
+def measure(system: System, questions: QuestionSet, repeat: int) -> Figures:
+    """Score a system on one set and time each question ``repeat`` times."""
+    figures = Figures(len(questions.in_scope), len(questions.out_of_scope))
+    for question, expected in questions.in_scope:
+        answered, order = _timed(system, question, repeat, figures.timings)
+        rank = order.index(expected) + 1 if expected in order else 0
+        figures.hits1 += answered and rank == 1
+        figures.hits3 += 0 < rank <= 3
+        figures.reciprocal += 1 / rank if rank else 0
+    for question in questions.out_of_scope:
+        answered, _ = _timed(system, question, repeat, figures.timings)
+        figures.abstained += not answered
+    return figures
 
 
 def _timed(
@@ -119,16 +184,19 @@ def _timed(
     return result
 
 
-def table(columns: dict[str, Figures]) -> str:
+def table(columns: dict[str, Figures], latency: bool) -> str:
     """Lay the figures out side by side."""
     rows = [
         ("hit@1", lambda f: f"{f.hit1:.1%}"),
         ("hit@3", lambda f: f"{f.hit3:.1%}"),
         ("MRR", lambda f: f"{f.mrr:.3f}"),
         ("abstention correct (out of scope)", lambda f: f"{f.abstention:.1%}"),
-        ("median latency per question", lambda f: f"{f.median_ms:.2f} ms"),
-        ("p95 latency per question", lambda f: f"{f.p95_ms:.2f} ms"),
     ]
+    if latency:
+        rows += [
+            ("median latency per question", lambda f: f"{f.median_ms:.2f} ms"),
+            ("p95 latency per question", lambda f: f"{f.p95_ms:.2f} ms"),
+        ]
     lines = [f"| {'metric':<34} | " + " | ".join(f"{name:>14}" for name in columns) + " |"]
     lines.append(f"|{'-' * 36}|" + "|".join("-" * 16 for _ in columns) + "|")
     for label, cell in rows:
@@ -138,17 +206,23 @@ def table(columns: dict[str, Figures]) -> str:
 
 
 def main() -> None:
-    """Score both systems and print the table."""
+    """Score both systems on every question file and overall, and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per question")
     args = parser.parse_args()
-    questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
     kb = load_kb()
     systems = {"product": product(AnswerEngine(kb)), "plain BM25": baseline(kb)}
-    columns = {name: measure(system, questions, args.repeat) for name, system in systems.items()}
-    counts = f"{len(questions['in_scope'])} in scope, {len(questions['out_of_scope'])} out"
-    print(f"Answer engine vs plain BM25 on {QUESTIONS.name} ({counts})\n")
-    print(table(columns))
+    overall = {name: Figures() for name in systems}
+    for questions in load_sets():
+        columns = {
+            name: measure(system, questions, args.repeat) for name, system in systems.items()
+        }
+        for name, figures in columns.items():
+            overall[name].add(figures)
+        counts = f"{len(questions.in_scope)} in scope, {len(questions.out_of_scope)} out"
+        print(f"{questions.name} ({counts})\n\n{table(columns, latency=False)}\n")
+    counts = f"{overall['product'].in_scope} in scope, {overall['product'].out_of_scope} out"
+    print(f"Overall ({counts})\n\n{table(overall, latency=True)}")
 
 
 if __name__ == "__main__":

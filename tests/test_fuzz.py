@@ -13,11 +13,42 @@ from bot.settings import Settings
 from handlers import ask, case_actions, digests, messages, profile
 from handlers.commands import parse, route, show_help
 
-WORDS = ["ask", "received", "replied", "contact", "discontinued", "tfa", "poa", "case", "close",
-         "digest", "profile", "invite", "help", "APL-26-0001", "phone", "letter", "resolved",
-         "origin", "lbi", "bmf", "full", "yesterday", "09:40", "2026-12-01", "egain", "40123"]
-TABLE = {"help": show_help, **ask.SUBCOMMANDS, **messages.SUBCOMMANDS,
-         **case_actions.SUBCOMMANDS, **digests.SUBCOMMANDS, **profile.SUBCOMMANDS}
+WORDS = [
+    "ask",
+    "received",
+    "replied",
+    "contact",
+    "discontinued",
+    "tfa",
+    "poa",
+    "case",
+    "close",
+    "digest",
+    "profile",
+    "invite",
+    "help",
+    "APL-26-0001",
+    "phone",
+    "letter",
+    "resolved",
+    "origin",
+    "lbi",
+    "bmf",
+    "full",
+    "yesterday",
+    "09:40",
+    "2026-12-01",
+    "egain",
+    "40123",
+]
+TABLE = {
+    "help": show_help,
+    **ask.SUBCOMMANDS,
+    **messages.SUBCOMMANDS,
+    **case_actions.SUBCOMMANDS,
+    **digests.SUBCOMMANDS,
+    **profile.SUBCOMMANDS,
+}
 
 commands = st.one_of(
     st.text(max_size=80),
@@ -25,7 +56,9 @@ commands = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=commands, user=st.sampled_from(["U0ATE1", "U0MGR1", "U0ADM1", "U0NOBODY"]))
 def test_any_slash_command_text_gets_a_reply(tmp_path: Path, text: str, user: str) -> None:
     async def run() -> str:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from bot.delivery import make_sweeper
 from bot.offline import OfflineBot
@@ -30,7 +30,7 @@ from models.store import record_question
 from models.tables import Notification, Question
 from reminders.sweep import Delivery, SimulatedClock, Sweeper
 from tests.pg import base_url, needs_postgres, scratch_database
-from tests.test_restart import _overdue_office, _serve, _states, _until
+from tests.test_restart import _overdue_office, _serve, _until
 
 pytestmark = needs_postgres
 
@@ -167,7 +167,7 @@ async def test_two_sweepers_at_once_deliver_each_notification_exactly_once(offic
         for n in notifications(bot.services.engine)
         if n.state == "pending" and n.not_before <= clock.now
     }
-    client = bot.sweeper.notifier.client  # type: ignore[attr-defined]
+    client = bot.sweeper.notifier.client
     first, second = make_sweeper(bot.services, client), make_sweeper(bot.services, client)
     first.batch = second.batch = 6  # several claims each, interleaved
 
@@ -209,7 +209,9 @@ def test_a_claim_skips_rows_another_replica_holds_instead_of_waiting(pg_url: str
                 )
             )
     with Session(engine) as session:
-        ids = [n.id for n in session.exec(select(Notification).order_by(Notification.id))]
+        ids = [
+            n.id or 0 for n in session.exec(select(Notification).order_by(col(Notification.id)))
+        ]
     sweeper = Sweeper(engine, _Silent(), lambda: TUESDAY_AFTERNOON, worker="replica-b")
 
     holder = engine.connect()
@@ -231,9 +233,9 @@ def test_a_claim_skips_rows_another_replica_holds_instead_of_waiting(pg_url: str
     engine.dispose()
 
     assert held_ids == ids[:4]
-    assert sorted(n.id for n in claimed) == ids[4:]
+    assert sorted(n.id or 0 for n in claimed) == ids[4:]
     assert elapsed < 2.0
-    assert sorted(n.id for n in later) == ids[:4]
+    assert sorted(n.id or 0 for n in later) == ids[:4]
     assert {n.claimed_by for n in claimed + later} == {"replica-b"}
 
 
@@ -247,36 +249,37 @@ async def test_a_process_killed_after_claiming_leaves_every_reminder_to_arrive_o
         first = _serve(pg_url, slack)
         try:
             await _until(lambda: slack.arrivals["conversations.open"] > 0)
-            claimed = _states(pg_url)
+            claimed = _states_of(pg_url, expected)
         finally:
             first.kill()
             first.wait()
 
         second = _serve(pg_url, slack)
         try:
-            # Every level is overdue: each message's latest reminder and its escalation.
-            for n in (1, 2, 3):
-                await _until(lambda n=n: f"reminder:m-{n}:2" in posted_keys(slack))
-            await _until(lambda: all(state in FINAL for state in _states(pg_url)))
+            await _until(
+                lambda: all(s in FINAL for s in _states_of(pg_url, expected).values()), limit=60
+            )
             await asyncio.sleep(1.5)  # room for any duplicate to show up
         finally:
             second.terminate()
             second.wait(timeout=30)
 
-    keys = posted_keys(slack)
-    final = _final_states(pg_url)
-    assert "sent" not in claimed and "pending" not in claimed  # all claimed, none sent yet
+    keys = posted_keys(slack)  # may include what the process plans itself (e.g. digests)
+    ours = {key for key in keys if key in expected}
+    final = _states_of(pg_url, expected)
+    assert set(claimed.values()) <= {"claimed", "superseded"}  # all claimed, none sent yet
     assert len(keys) == len(set(keys))  # nothing twice
-    assert set(final) == expected
-    assert {key for key, state in final.items() if state == "sent"} == set(keys)
-    assert {key for key in expected if key.startswith("escalation:")} <= set(keys)
-    assert all(f"reminder:m-{n}:1" not in keys for n in (1, 2, 3))  # superseded
-    assert set(final.values()) <= FINAL
+    assert {key for key, state in final.items() if state == "sent"} == ours
+    # Every level is overdue: each message's latest reminder and its escalation, once.
+    assert {key for key in expected if key.startswith("escalation:")} <= ours
+    assert {f"reminder:m-{n}:2" for n in (1, 2, 3)} <= ours
+    assert not {f"reminder:m-{n}:1" for n in (1, 2, 3)} & ours
 
 
-def _final_states(url: str) -> dict[str, str]:
+def _states_of(url: str, keys: set[str]) -> dict[str, str]:
+    """Return the state of each of these notifications (rows the process added left out)."""
     engine = make_engine(url)
     try:
-        return {n.key: n.state for n in notifications(engine)}
+        return {n.key: n.state for n in notifications(engine) if n.key in keys}
     finally:
         engine.dispose()

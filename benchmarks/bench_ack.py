@@ -1,0 +1,252 @@
+"""Slash-command acknowledgement latency under load, beside a Bolt app that only acks.
+
+Run from the repository root::
+
+    python benchmarks/bench_ack.py [--requests 3000] [--concurrency 50]
+
+Each server runs in a child process of its own on 127.0.0.1 and is served the same
+way: ``bot.server.build_web_app`` on an aiohttp ``AppRunner``, with the offline bot's
+services (a fresh SQLite store, the sample office, a local Slack stand-in for the Web
+API and the response URLs) in that process.
+
+Product: the real app (``bot.offline.OfflineBot``): ``/sm ask …`` acks, then answers
+from the knowledge base, stores the question and posts the answer to the response URL,
+all in the same process while the next requests arrive.
+
+Baseline: a bare Bolt ``AsyncApp`` with the same client and signing secret whose ``/sm``
+listener only acks.
+
+This process is the client: it signs each ``/sm ask …`` body as Slack does and keeps
+``--concurrency`` requests in flight over keep-alive connections until ``--requests``
+have been answered; the first ``--warmup`` of each round are not counted. Latency is from
+sending the request to reading the whole response (the ack). The servers take turns
+(``--rounds``, a fresh server each time) so that other work on the machine weighs on both
+alike. With a fixed number in flight the server is saturated throughout, so latency is
+about concurrency / throughput: the ratio is also the throughput ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+
+from bot import payloads
+from bot.offline import BOT_TOKEN, FORM, OfflineBot
+from bot.sample import DEMO_QUESTIONS
+from bot.server import SLACK_PATH, build_web_app
+from bot.settings import Settings
+from bot.slack_client import make_web_client
+
+USERS = ("U0ATE1", "U0ATE2", "U0ATE3")
+TARGET = 1.5
+
+
+def load_average() -> str:
+    """Return the 1-minute load average: other work on the machine skews the figures."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "unknown"
+
+
+def cpu_model() -> str:
+    """Return the CPU model from /proc/cpuinfo (or the platform's guess)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def machine() -> str:
+    """Describe where this ran: cores, CPU, Python, database."""
+    return (
+        f"{os.cpu_count()} cores, {cpu_model()}, load {load_average()}, "
+        f"Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version} (file, WAL), aiohttp {aiohttp.__version__}"
+    )
+
+
+# --- the servers (child processes) ---------------------------------------------------
+
+
+def bare_app(bot: OfflineBot) -> AsyncApp:
+    """A Bolt app with the product's client and secret whose /sm listener only acks."""
+    app = AsyncApp(client=make_web_client(BOT_TOKEN, bot.slack.api_url), signing_secret=bot.secret)
+
+    @app.command("/sm")
+    async def only_ack(ack: AsyncAck) -> None:
+        await ack()
+
+    return app
+
+
+async def serve(kind: str, urls: int) -> None:
+    """Serve one app on a free loopback port; print port, secret and response URLs."""
+    with tempfile.TemporaryDirectory(prefix="smbot-ack-") as folder:
+        bot = OfflineBot(f"sqlite:///{Path(folder) / 'store.db'}", settings=Settings())
+        await bot.start()
+        bot.seed()
+        assert bot.services is not None and bot.app is not None
+        app = bot.app if kind == "product" else bare_app(bot)
+        runner = web.AppRunner(build_web_app(bot.services, app))
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        response_urls = [bot.slack.new_response_url() for _ in range(urls)]
+        print(json.dumps({"port": port, "secret": bot.secret, "urls": response_urls}), flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        await stop.wait()
+        await runner.cleanup()
+        # Answers still queued when the load stops are not waited for.
+        with contextlib.suppress(TimeoutError):
+            await bot.stop()
+
+
+# --- the client ------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    kind: str
+    latencies: list[float]
+    errors: int
+    seconds: float
+
+    def quantile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def load(
+    url: str, secret: str, response_urls: list[str], concurrency: int, warmup: int
+) -> tuple[list[float], int, float]:
+    """Keep `concurrency` signed /sm ask requests in flight; return latencies after warm-up."""
+    total = len(response_urls)
+    latencies: list[float] = []
+    errors = 0
+    next_index = 0
+    started_counting = 0.0
+
+    async def worker(http: aiohttp.ClientSession) -> None:
+        nonlocal next_index, errors, started_counting
+        while next_index < total:
+            i = next_index
+            next_index += 1
+            if i == warmup:
+                started_counting = time.perf_counter()
+            user, question = USERS[i % len(USERS)], DEMO_QUESTIONS[i % len(DEMO_QUESTIONS)][1]
+            body = payloads.slash_command(user, f"ask {question}", response_url=response_urls[i])
+            headers = payloads.signed_headers(secret, body, FORM)
+            sent = time.perf_counter()
+            async with http.post(url, data=body.encode(), headers=headers) as response:
+                await response.read()
+                status = response.status
+            elapsed = time.perf_counter() - sent
+            if status != 200:
+                errors += 1
+            elif i >= warmup:
+                latencies.append(elapsed)
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+        await asyncio.gather(*(worker(http) for _ in range(concurrency)))
+    return latencies, errors, time.perf_counter() - started_counting
+
+
+def run(kind: str, requests: int, concurrency: int, warmup: int) -> Result:
+    """Start the server in a child process, load it, stop it."""
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--serve", kind, "--requests", str(requests + warmup)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        ready = json.loads(child.stdout.readline())
+        url = f"http://127.0.0.1:{ready['port']}{SLACK_PATH}"
+        latencies, errors, seconds = asyncio.run(
+            load(url, ready["secret"], ready["urls"], concurrency, warmup)
+        )
+    finally:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+    return Result(kind, latencies, errors, seconds)
+
+
+def describe(result: Result) -> str:
+    mean = statistics.fmean(result.latencies)
+    rate = len(result.latencies) / result.seconds
+    return (
+        f"p50 {result.quantile(0.50) * 1000:7.1f} ms   p99 {result.quantile(0.99) * 1000:7.1f} ms"
+        f"   mean {mean * 1000:6.1f} ms   {rate:6.0f} req/s   errors {result.errors}"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=3000, help="timed requests per server")
+    parser.add_argument("--concurrency", type=int, default=50, help="requests in flight")
+    parser.add_argument("--warmup", type=int, default=200, help="requests not counted")
+    parser.add_argument("--rounds", type=int, default=2, help="turns each server takes")
+    parser.add_argument("--serve", choices=["product", "bare"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        asyncio.run(serve(args.serve, args.requests))
+        return 0
+
+    print(f"machine: {machine()}")
+    print(
+        f"load: {args.requests} signed '/sm ask …' requests per server in {args.rounds} rounds, "
+        f"{args.concurrency} in flight, {args.warmup} warm-up requests per round; "
+        "127.0.0.1 only"
+    )
+    per_round = max(1, args.requests // args.rounds)
+    bare = Result("bare", [], 0, 0.0)
+    product = Result("product", [], 0, 0.0)
+    for _ in range(args.rounds):  # taking turns, so other work on the machine weighs alike
+        for total, kind in ((bare, "bare"), (product, "product")):
+            result = run(kind, per_round, args.concurrency, args.warmup)
+            total.latencies += result.latencies
+            total.errors += result.errors
+            total.seconds += result.seconds
+    print(f"  baseline  bare Bolt app, ack only   {describe(bare)}")
+    print(f"  product   smbot /sm ask             {describe(product)}")
+    for name, q in (("p50", 0.50), ("p99", 0.99)):
+        ratio = product.quantile(q) / bare.quantile(q)
+        verdict = "met" if ratio <= TARGET else "MISSED"
+        print(f"  {name}: product / baseline = {ratio:.2f}x  (target <= {TARGET}x: {verdict})")
+    return 1 if bare.errors or product.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
