@@ -65,7 +65,8 @@ def _overdue_office(url: str) -> set[str]:
     return keys
 
 
-def _serve(url: str, slack: SlackStandIn) -> subprocess.Popen[bytes]:
+def _serve(url: str, slack: SlackStandIn, lease: float = 2) -> subprocess.Popen[bytes]:
+    """Start `smbot serve` on the stand-in; the lease is short so a takeover comes quickly."""
     env = {
         **os.environ,
         "SLACK_BOT_TOKEN": "xoxb-restart-test",
@@ -75,7 +76,7 @@ def _serve(url: str, slack: SlackStandIn) -> subprocess.Popen[bytes]:
         "HOST": "127.0.0.1",
         "PORT": str(_free_port()),
         "SWEEP_INTERVAL_SECONDS": "0.2",
-        "CLAIM_LEASE_SECONDS": "2",
+        "CLAIM_LEASE_SECONDS": str(lease),
         "LOG_LEVEL": "WARNING",
     }
     env.pop("SLACK_APP_TOKEN", None)
