@@ -102,10 +102,28 @@ class Sweeper:
         await self.prepare(now)
         while True:
             claimed = await asyncio.to_thread(self._claim, now)
-            for notification in claimed:
-                await self._handle(notification, now, report)
+            live = await asyncio.to_thread(self._set_aside_stale, claimed, now, report)
+            await self._deliver_all(live, now, report)
             if len(claimed) < self.batch:
                 return report
+
+    async def _deliver_all(
+        self, claimed: list[Notification], now: datetime, report: SweepReport
+    ) -> None:
+        """Send the batch, renewing the lease on what is left well before it runs out.
+
+        Renewal is what keeps a second replica from taking over (and re-sending) rows
+        this one is still working through when Slack is slow; a row another worker
+        took over meanwhile is left to it.
+        """
+        renewed_at, ours = self.clock(), {n.id for n in claimed}
+        for index, notification in enumerate(claimed):
+            if self.clock() - renewed_at > self.lease / 3:
+                rest = [n.id for n in claimed[index:] if n.id is not None]
+                ours = await asyncio.to_thread(self._renew, rest)
+                renewed_at = self.clock()
+            if notification.id in ours:
+                await self._handle(notification, now, report)
 
     def _claim(self, now: datetime) -> list[Notification]:
         lease_end = now + self.lease
@@ -144,11 +162,6 @@ class Sweeper:
     async def _handle(
         self, notification: Notification, now: datetime, report: SweepReport
     ) -> None:
-        stale = await asyncio.to_thread(self._stale, notification, now)
-        if stale is not None:
-            await asyncio.to_thread(self._finish, notification, stale, None, None)
-            report.cancelled += 1
-            return
         delivery = await self.notifier.deliver(
             notification, now=now, reattempt=notification.attempts > 1
         )
@@ -166,36 +179,54 @@ class Sweeper:
             await asyncio.to_thread(self._fail, notification, delivery, now)
             report.failed += 1
 
-    def _renew(self, notification: Notification) -> bool:
-        """Extend the lease just before sending; False if another worker took the row over.
-
-        A batch can take longer than one lease when Slack is slow; renewing row by
-        row keeps a second replica from re-sending what this one is about to send.
-        """
+    def _renew(self, ids: list[int]) -> set[int | None]:
+        """Extend the lease of these rows; return the ones still this worker's."""
+        lease_end = self.clock() + self.lease
         with session_scope(self.engine) as session:
-            result = session.execute(
+            session.execute(
                 update(Notification)
                 .where(
-                    col(Notification.id) == notification.id,
+                    col(Notification.id).in_(ids),
                     col(Notification.claimed_by) == self.worker,
                     col(Notification.state) == "claimed",
                 )
-                .values(not_before=self.clock() + self.lease)
+                .values(not_before=lease_end)
             )
-            return bool(result.rowcount)  # type: ignore[attr-defined]
+            kept = session.exec(
+                select(Notification.id).where(
+                    col(Notification.id).in_(ids),
+                    col(Notification.claimed_by) == self.worker,
+                    col(Notification.state) == "claimed",
+                )
+            )
+            return set(kept.all())
 
-    def _stale(self, notification: Notification, now: datetime) -> str | None:
-        """Return `cancelled` if the message was settled meanwhile, `superseded` if a later
-        reminder of it is due too, else None."""
-        with Session(self.engine) as session:
-            if notification.message_id is None:
-                done = settled_ref(session, notification.ref)
-            else:
-                message = session.get(SecureMessage, notification.message_id)
-                done = message is not None and message.settled_at is not None
-            if done:
-                return "cancelled"
-            return "superseded" if superseded(session, notification, now) else None
+    def _set_aside_stale(
+        self, claimed: list[Notification], now: datetime, report: SweepReport
+    ) -> list[Notification]:
+        """Mark what no longer needs sending in one transaction; return the rest.
+
+        `cancelled`: the message was settled or the prompt confirmed meanwhile;
+        `superseded`: a later level of the same reminder or prompt is due too.
+        """
+        live = []
+        with session_scope(self.engine) as session:
+            for notification in claimed:
+                state = _stale_state(session, notification, now)
+                if state is None:
+                    live.append(notification)
+                    continue
+                session.execute(
+                    update(Notification)
+                    .where(
+                        col(Notification.id) == notification.id,
+                        col(Notification.claimed_by) == self.worker,
+                        col(Notification.state) == "claimed",
+                    )
+                    .values(state=state)
+                )
+                report.cancelled += 1
+        return live
 
     def _finish(
         self,
@@ -259,6 +290,17 @@ class Sweeper:
                 )
                 .values(**values)
             )
+
+
+def _stale_state(session: Session, notification: Notification, now: datetime) -> str | None:
+    if notification.message_id is None:
+        done = settled_ref(session, notification.ref)
+    else:
+        message = session.get(SecureMessage, notification.message_id)
+        done = message is not None and message.settled_at is not None
+    if done:
+        return "cancelled"
+    return "superseded" if superseded(session, notification, now) else None
 
 
 def surface_failure(session: Session, failed: Notification, error: str, now: datetime) -> None:

@@ -142,8 +142,8 @@ async def test_two_replicas_deliver_a_week_of_reminders_prompts_and_digests_once
     _office_week(pg_url)
     cutoff = utcnow()
     async with SlackStandIn() as slack:
-        # The lease must outlast the slowest single post (the stand-in is busy here).
-        replicas = [_serve(pg_url, slack, lease=60), _serve(pg_url, slack, lease=60)]
+        # A short lease, so renewals happen during the run; it must still outlast one post.
+        replicas = [_serve(pg_url, slack, lease=10), _serve(pg_url, slack, lease=10)]
         try:
             await _until(lambda: _due_left(pg_url, cutoff) == 0, limit=240)
         finally:
