@@ -21,7 +21,7 @@ from bot.notices import checklist_message
 from bot.services import Services, case_rules
 from handlers.case_view import case_summary
 from handlers.commands import CommandRequest, Subcommand
-from handlers.replies import Reply, request_ids, respond_safely
+from handlers.replies import Reply, on_button, request_ids, respond_safely
 from models import access
 from models.db import session_scope
 from models.tables import CarPrompt, Case, Checklist, Closing, Employee
@@ -275,22 +275,7 @@ def confirm_closing(services: Services, user_id: str, number: str, note: str | N
 def register(app: AsyncApp, services: Services) -> None:
     """Attach the CAR, checklist and closing listeners."""
 
-    @app.action(kit.ACTION_CAR_RECORDED)
-    async def on_car_recorded(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-    ) -> None:
-        async with services.work.track():
-            await ack()
-            try:
-                reply = record_car(services, body["user"]["id"], str(action.get("value", "")))
-            except UserError as error:
-                reply = Reply(text=error.message)
-            await respond_safely(respond, client, body, reply, replace_original=False)
-            services.changed(body["user"]["id"])
+    on_button(app, services, kit.ACTION_CAR_RECORDED, record_car)
 
     @app.action(kit.ACTION_STEP_DONE)
     async def on_step_done(

@@ -21,7 +21,7 @@ from bot.errors import UserError
 from bot.guard import looks_like_taxpayer_id
 from bot.services import Services, case_rules
 from handlers.commands import CommandRequest, Subcommand
-from handlers.replies import Reply, request_ids, respond_safely
+from handlers.replies import Reply, on_button, request_ids, respond_safely
 from models import access
 from models.db import session_scope
 from models.tables import Case, Employee, SecureMessage
@@ -171,41 +171,8 @@ def no_reply_problem(reason: str) -> str | None:
 def register(app: AsyncApp, services: Services) -> None:
     """Attach the reminder buttons and the no-reply dialog."""
 
-    async def run(
-        body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient, work: Any
-    ) -> None:
-        try:
-            reply = work()
-        except UserError as error:
-            reply = Reply(text=error.message)
-        await respond_safely(respond, client, body, reply, replace_original=False)
-        services.changed(body["user"]["id"])
-
-    @app.action(kit.ACTION_REPLIED)
-    async def on_replied(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-    ) -> None:
-        async with services.work.track():
-            await ack()
-            user = body["user"]["id"]
-            await run(body, respond, client, lambda: mark_replied(services, user, action["value"]))
-
-    @app.action(kit.ACTION_SNOOZE)
-    async def on_snooze(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-    ) -> None:
-        async with services.work.track():
-            await ack()
-            value = (action.get("selected_option") or {}).get("value", "")
-            await run(body, respond, client, lambda: snooze(services, body["user"]["id"], value))
+    on_button(app, services, kit.ACTION_REPLIED, mark_replied)
+    on_button(app, services, kit.ACTION_SNOOZE, snooze)
 
     @app.action(kit.ACTION_NO_REPLY)
     async def on_no_reply(

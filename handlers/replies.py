@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
+from bot.errors import UserError
+from bot.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -98,3 +104,34 @@ async def _tell_by_ephemeral(
             error.response.get("error"),
             request_ids(body),
         )
+
+
+ButtonWork = Callable[[Services, str, str], Reply]
+
+
+def on_button(app: AsyncApp, services: Services, action_id: str, work: ButtonWork) -> None:
+    """Attach a button whose work is a plain function of (services, user id, value).
+
+    The listener acks, runs the work in a thread (store writes never hold up other
+    acks), answers only the clicker, and has their Home tab republished.
+    """
+
+    @app.action(action_id)
+    async def on_click(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+    ) -> None:
+        async with services.work.track():
+            await ack()
+            user = body["user"]["id"]
+            picked = (action.get("selected_option") or {}).get("value")
+            value = str(action.get("value") or picked or "")
+            try:
+                reply = await asyncio.to_thread(work, services, user, value)
+            except UserError as error:
+                reply = Reply(text=error.message)
+            await respond_safely(respond, client, body, reply, replace_original=False)
+            services.changed(user)
