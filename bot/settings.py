@@ -18,7 +18,9 @@ DEFAULT_DATABASE_URL = "sqlite:///var/smbot.db"
 class Settings(BaseSettings):
     """Everything the bot reads from its environment; passed into the app factory."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # An empty variable counts as unset: `SLACK_SIGNING_SECRET=` must not turn signature
+    # checks off, nor `SLACK_APP_TOKEN=` switch to Socket Mode.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_ignore_empty=True)
 
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None

@@ -57,3 +57,12 @@ def test_db_upgrade_creates_the_default_file(tmp_path, capsys: pytest.CaptureFix
 
     assert status == 0
     assert (tmp_path / "var" / "smbot.db").exists()
+
+
+def test_an_empty_signing_secret_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "")
+
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
+        Settings().require_for_serve()
