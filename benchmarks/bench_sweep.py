@@ -14,8 +14,9 @@ change with --scale.
 
 Product: what one sweep does before it hands anything to Slack, with a notifier that
 does nothing: ``Sweeper._claim`` batch after batch until a short batch, and for each
-claimed row the renew (``Sweeper._renew``) and the stale check (``Sweeper._stale``). The
-calls are made directly, not through ``asyncio.to_thread``.
+batch one lease renewal (``Sweeper._renew``) and the stale checks
+(``Sweeper._set_aside_stale``). The calls are made directly, not through
+``asyncio.to_thread``.
 
 Baseline: the single indexed query that selects the due rows
 (``state IN ('pending','claimed') AND not_before <= now ORDER BY not_before, id``),
@@ -56,7 +57,7 @@ from sqlalchemy.pool import NullPool
 from models.db import make_engine
 from models.migrate import upgrade
 from models.tables import Notification
-from reminders.sweep import Delivery, Sweeper
+from reminders.sweep import Delivery, Sweeper, SweepReport
 
 NOW = datetime(2026, 11, 18, 15, 0, tzinfo=UTC)  # a Wednesday afternoon
 CASES = 100_000
@@ -387,7 +388,11 @@ class ProductRun:
 
 
 def product_claim_phase(sweeper: Sweeper, now: datetime) -> ProductRun:
-    """Claim batch after batch; renew and check each claimed row, as one sweep does."""
+    """Claim batch after batch; per batch, one lease renewal and the stale checks.
+
+    The sweep renews a batch's lease only when a third of it has passed, which a
+    batch of this benchmark never reaches; one renewal per batch is timed anyway.
+    """
     claim = renew = stale = 0.0
     rows = stale_rows = 0
     started = time.perf_counter()
@@ -395,16 +400,16 @@ def product_claim_phase(sweeper: Sweeper, now: datetime) -> ProductRun:
         mark = time.perf_counter()
         claimed = sweeper._claim(now)
         claim += time.perf_counter() - mark
-        for notification in claimed:
+        if claimed:
             mark = time.perf_counter()
-            kept = sweeper._renew(notification)
+            kept = sweeper._renew([n.id for n in claimed if n.id is not None])
             renew += time.perf_counter() - mark
-            mark = time.perf_counter()
-            verdict = sweeper._stale(notification, now)
-            stale += time.perf_counter() - mark
-            if not kept:
+            if len(kept) != len(claimed):
                 raise RuntimeError("a claim was lost during the benchmark")
-            stale_rows += verdict is not None
+            mark = time.perf_counter()
+            live = sweeper._set_aside_stale(claimed, now, SweepReport())
+            stale += time.perf_counter() - mark
+            stale_rows += len(claimed) - len(live)
         rows += len(claimed)
         if len(claimed) < sweeper.batch:
             break
@@ -511,7 +516,7 @@ def report(figures: Figures) -> None:
     )
     no_renew = run.claim + run.stale
     print(
-        f"    without the per-row renew (claim + stale check only): {no_renew * 1000:.1f} ms "
+        f"    without the renewals (claim + stale check only): {no_renew * 1000:.1f} ms "
         f"= {no_renew / base:.0f}x"
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -213,3 +214,43 @@ async def test_after_downtime_the_ate_gets_only_the_latest_reminder(office) -> N
     assert "Reminder 2" in latest["text"]
     assert states(bot)["reminder:m-1:1"] == "superseded"
     assert states(bot)["escalation:m-1:3:U0MGR1"] == "pending"
+
+
+async def test_an_unknown_user_is_recorded_failed_and_a_slow_slack_is_retried(office) -> None:
+    bot, _clock = office
+    receive(bot, "m-1", "APL-26-0001", "U0ATE1")
+    receive(bot, "m-2", "APL-26-0002", "U0ATE2")
+    await bot.sweep(until=JUST_BEFORE_DUE)
+    bot.slack.fail("conversations.open", error="user_not_found")
+    bot.slack.fail("conversations.open", delay=12)  # longer than the client's 10 s time-out
+
+    await bot.sweep(until=MONDAY + timedelta(days=1))
+    await bot.sweep(until=MONDAY + timedelta(days=1, minutes=5))
+
+    assert states(bot)["reminder:m-1:1"] == "failed"
+    assert states(bot)["reminder:m-2:1"] == "sent"
+    assert len(dms(bot, "U0ATE2")) == 1
+
+
+async def test_a_locked_database_delays_the_sweep_and_loses_nothing(office) -> None:
+    import sqlite3
+
+    bot, _clock = office
+    receive(bot, "m-1", "APL-26-0001", "U0ATE1")
+    await bot.sweep(until=JUST_BEFORE_DUE)
+    assert bot.services is not None
+    path = bot.services.engine.url.database
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+
+    async def release_later() -> None:
+        await asyncio.sleep(1.5)
+        blocker.execute("COMMIT")
+        blocker.close()
+
+    release = asyncio.create_task(release_later())
+    await bot.sweep(until=MONDAY + timedelta(days=1))
+    await release
+
+    assert len(dms(bot, "U0ATE1")) == 1
+    assert states(bot)["reminder:m-1:1"] == "sent"
