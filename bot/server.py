@@ -13,6 +13,8 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.delivery import make_sweeper
 from bot.services import Services
+from bot.settings import Settings
+from bot.slack_client import make_web_client
 from bot.webhook import MAX_WEBHOOK_BYTES, events_endpoint
 from reminders.scheduler import start_scheduler
 
@@ -68,9 +70,7 @@ async def serve(services: Services, bolt: AsyncApp, stop: asyncio.Event) -> None
     scheduler = start_scheduler(
         make_sweeper(services, bolt.client).run_once, settings.sweep_interval_seconds
     )
-    socket = None
-    if settings.slack_app_token is not None:
-        socket = AsyncSocketModeHandler(bolt, settings.slack_app_token.get_secret_value())
+    socket = socket_handler(bolt, settings) if settings.slack_app_token is not None else None
     connecting = asyncio.create_task(_connect(socket)) if socket is not None else None
     try:
         await stop.wait()
@@ -82,6 +82,14 @@ async def serve(services: Services, bolt: AsyncApp, stop: asyncio.Event) -> None
             await socket.close_async()
         await runner.cleanup()
         logger.info("stopped")
+
+
+def socket_handler(bolt: AsyncApp, settings: Settings) -> AsyncSocketModeHandler:
+    """Build the Socket Mode handler; it reconnects by itself when Slack drops the socket."""
+    assert settings.slack_app_token is not None
+    token = settings.slack_app_token.get_secret_value()
+    client = make_web_client(token, settings.slack_api_url)
+    return AsyncSocketModeHandler(bolt, token, web_client=client)
 
 
 async def _connect(socket: AsyncSocketModeHandler) -> None:

@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +104,9 @@ class SlackStandIn:
         self.bot_user_id = bot_user_id
         self.team_id = team_id
         self.calls: list[Call] = []
+        self.socket_connections = 0
+        self.socket_acks: list[Args] = []
+        self._sockets: list[web.WebSocketResponse] = []
         # Requests counted as they arrive, before any injected delay (calls are recorded after).
         self.arrivals: Counter[str] = Counter()
         self._runner: web.AppRunner | None = None
@@ -127,6 +130,7 @@ class SlackStandIn:
             "chat.delete": self._delete_message,
             "conversations.open": self._open_conversation,
             "conversations.history": self._history,
+            "apps.connections.open": self._open_socket_url,
             "users.info": self._user_info,
             "users.lookupByEmail": self._lookup_by_email,
             "views.open": self._open_view,
@@ -145,6 +149,7 @@ class SlackStandIn:
         app.router.add_get("/api/{method}", self._serve_api)
         app.router.add_post("/api/{method}", self._serve_api)
         app.router.add_post("/respond/{n}", self._serve_response_url)
+        app.router.add_get("/socket", self._serve_socket)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         await web.TCPSite(runner, host, port).start()
@@ -158,6 +163,7 @@ class SlackStandIn:
         """Stop serving; state and recorded calls stay readable."""
         if self._runner is None:
             return
+        await self.socket_drop()
         await self._runner.cleanup()
         self._runner = None
         logger.info("Slack stand-in on %s stopped", self._base_url)
@@ -458,6 +464,33 @@ class SlackStandIn:
         group = self._group_dms.setdefault(users, f"G0SM{len(self._group_dms) + 1:05d}")
         return {"channel": {"id": group}}
 
+    def _open_socket_url(self, args: Args) -> Args:
+        return {"url": f"{self.base_url.replace('http://', 'ws://')}/socket"}
+
+    async def _serve_socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Play Slack's Socket Mode server: say hello, record acks, push envelopes."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self.socket_connections += 1
+        self._sockets.append(socket)
+        await socket.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": APP_ID}}
+        )
+        async for frame in socket:
+            if frame.type == WSMsgType.TEXT:
+                self.socket_acks.append(json.loads(frame.data))
+        self._sockets.remove(socket)
+        return socket
+
+    async def socket_send(self, envelope: Args) -> None:
+        """Push a Socket Mode envelope to the connected app."""
+        await self._sockets[-1].send_json(envelope)
+
+    async def socket_drop(self) -> None:
+        """Close every Socket Mode connection, as Slack does when it refreshes them."""
+        for socket in list(self._sockets):
+            await socket.close()
+
     def _history(self, args: Args) -> Args:
         channel = _channel_id(args)
         posted = [m for (ch, _ts), m in self._messages.items() if ch == channel]
@@ -608,7 +641,7 @@ def _bearer_token(request: web.Request) -> str | None:
 def _check_token(token: str | None) -> None:
     if not token:
         raise _SlackError("not_authed")
-    if not token.startswith("xox"):
+    if not token.startswith(("xox", "xapp-")):  # bot and user tokens; app-level tokens
         raise _SlackError("invalid_auth")
 
 
