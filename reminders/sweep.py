@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -26,7 +26,7 @@ from models import audit
 from models.db import session_scope
 from models.tables import Employee, Notification, SecureMessage
 from reminders.case_actions import settled_ref
-from reminders.tracking import OPEN_STATES, superseded
+from reminders.tracking import OPEN_STATES
 
 logger = logging.getLogger(__name__)
 
@@ -204,29 +204,30 @@ class Sweeper:
     def _set_aside_stale(
         self, claimed: list[Notification], now: datetime, report: SweepReport
     ) -> list[Notification]:
-        """Mark what no longer needs sending in one transaction; return the rest.
+        """Mark what no longer needs sending, in one transaction; return the rest.
 
         `cancelled`: the message was settled or the prompt confirmed meanwhile;
         `superseded`: a later level of the same reminder or prompt is due too.
+        The checks are a few queries for the whole batch, not a few per row.
         """
-        live = []
+        if not claimed:
+            return []
         with session_scope(self.engine) as session:
-            for notification in claimed:
-                state = _stale_state(session, notification, now)
-                if state is None:
-                    live.append(notification)
-                    continue
-                session.execute(
-                    update(Notification)
-                    .where(
-                        col(Notification.id) == notification.id,
-                        col(Notification.claimed_by) == self.worker,
-                        col(Notification.state) == "claimed",
+            verdicts = stale_states(session, claimed, now)
+            for state in ("cancelled", "superseded"):
+                ids = [n.id for n in claimed if verdicts.get(n.id) == state]
+                if ids:
+                    session.execute(
+                        update(Notification)
+                        .where(
+                            col(Notification.id).in_(ids),
+                            col(Notification.claimed_by) == self.worker,
+                            col(Notification.state) == "claimed",
+                        )
+                        .values(state=state)
                     )
-                    .values(state=state)
-                )
-                report.cancelled += 1
-        return live
+        report.cancelled += len(verdicts)
+        return [n for n in claimed if n.id not in verdicts]
 
     def _finish(
         self,
@@ -292,15 +293,61 @@ class Sweeper:
             )
 
 
-def _stale_state(session: Session, notification: Notification, now: datetime) -> str | None:
-    if notification.message_id is None:
-        done = settled_ref(session, notification.ref)
-    else:
-        message = session.get(SecureMessage, notification.message_id)
-        done = message is not None and message.settled_at is not None
-    if done:
-        return "cancelled"
-    return "superseded" if superseded(session, notification, now) else None
+def stale_states(
+    session: Session, batch: list[Notification], now: datetime
+) -> dict[int | None, str]:
+    """Return, by row id, the batch's notifications that no longer need sending and why."""
+    message_ids = {n.message_id for n in batch if n.message_id is not None}
+    settled = set(
+        session.exec(
+            select(SecureMessage.id).where(
+                col(SecureMessage.id).in_(message_ids), col(SecureMessage.settled_at).is_not(None)
+            )
+        ).all()
+    )
+    top = _latest_due_levels(session, batch, now)
+    verdicts: dict[int | None, str] = {}
+    for n in batch:
+        done = n.message_id in settled if n.message_id else settled_ref(session, n.ref)
+        if done:
+            verdicts[n.id] = "cancelled"
+        elif n.kind in LEVELLED and (n.level or 0) < top.get(_thread(n), 0):
+            verdicts[n.id] = "superseded"
+    return verdicts
+
+
+LEVELLED = ("reminder", "car_prompt")
+
+
+def _thread(n: Notification) -> tuple[str, str | None]:
+    """Name the series a levelled notification belongs to (its message, else its ref)."""
+    return n.kind, n.message_id if n.message_id is not None else n.ref
+
+
+def _latest_due_levels(
+    session: Session, batch: list[Notification], now: datetime
+) -> dict[tuple[str, str | None], int]:
+    """Return the highest level already due, per reminder or prompt series in the batch."""
+    levelled = [n for n in batch if n.kind in LEVELLED]
+    if not levelled:
+        return {}
+    message_ids = {n.message_id for n in levelled if n.message_id is not None}
+    refs = {n.ref for n in levelled if n.message_id is None and n.ref is not None}
+    rows = session.exec(
+        select(
+            Notification.kind, Notification.message_id, Notification.ref, Notification.level
+        ).where(
+            col(Notification.kind).in_(LEVELLED),
+            col(Notification.state).in_(OPEN_STATES),
+            col(Notification.due_at) <= now,
+            or_(col(Notification.message_id).in_(message_ids), col(Notification.ref).in_(refs)),
+        )
+    ).all()
+    top: dict[tuple[str, str | None], int] = {}
+    for kind, message_id, ref, level in rows:
+        key = (kind, message_id if message_id is not None else ref)
+        top[key] = max(top.get(key, 0), level or 0)
+    return top
 
 
 def surface_failure(session: Session, failed: Notification, error: str, now: datetime) -> None:

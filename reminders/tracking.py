@@ -252,28 +252,3 @@ def next_step(
         )
     order = (col(Notification.due_at), col(Notification.level))
     return session.exec(query.order_by(*order)).first()
-
-
-def superseded(session: Session, notification: Notification, now: datetime) -> bool:
-    """Say whether a later level of the same reminder or prompt is already due.
-
-    After downtime or a backfill several levels can fall due at once; the person
-    then gets the latest one only, not a burst of them.
-    """
-    if notification.kind not in ("reminder", "car_prompt"):
-        return False
-    same = (
-        Notification.message_id == notification.message_id
-        if notification.message_id is not None
-        else Notification.ref == notification.ref
-    )
-    later = session.exec(
-        select(Notification.id).where(
-            same,
-            Notification.kind == notification.kind,
-            col(Notification.level) > (notification.level or 0),
-            col(Notification.state).in_(OPEN_STATES),
-            col(Notification.due_at) <= now,
-        )
-    ).first()
-    return later is not None
