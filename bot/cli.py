@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from sqlalchemy import exc as sa_exc
 
 from bot import logs
@@ -105,6 +106,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(_settings_problem(error), file=sys.stderr)
         return 2
+    except SettingsError as error:
+        print(
+            f"A setting could not be read: {error}. Lists are JSON, e.g. [1, 2].", file=sys.stderr
+        )
+        return 2
+    except BrokenPipeError:
+        return 0
     except UserError as error:
         print(error.message, file=sys.stderr)
         return 2

@@ -45,7 +45,10 @@ class Console:
             number, _, option = line.partition(".")
             await self._click(int(number), int(option) if option else None)
         elif line.lower().startswith("/sm"):
-            self._print(await self.bot.slash(self.user_id, line[3:].strip()))
+            calls = await self.bot.slash(self.user_id, line[3:].strip())
+            self._print(calls)
+            for opened in (call for call in calls if call.method == "views.open"):
+                await self._fill_in(opened)
         elif line.lower().startswith("@bot"):
             self._print(await self.bot.mention(self.user_id, line[4:].strip()))
         else:
@@ -62,6 +65,7 @@ class Console:
                 print(texts.console_unknown_person(wanted or "(nobody)"))
                 return True
             self.user_id = wanted
+            self.choices = []  # another person's buttons are not theirs to click
             print(texts.console_acting_as(NAMES[self.user_id], self.user_id))
         elif word == ":who":
             for person in OFFICE:
@@ -109,7 +113,13 @@ class Console:
             print(texts.console_dialog_refused(problem))
 
     def _print(self, calls: list[Call]) -> None:
-        shown = [item for item in (show(call, NAMES) for call in calls) if item is not None]
+        # The Home tab is republished after most actions; reprinting it would bury the
+        # answer (and renumber the buttons), so the console leaves it out.
+        shown = [
+            item
+            for item in (show(call, NAMES) for call in calls if call.method != "views.publish")
+            if item is not None
+        ]
         for item in shown:
             print(item.text, end="\n\n")
         with_buttons = [item for item in shown if item.choices]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from bot import texts
 from bot.errors import UserError
@@ -15,19 +16,24 @@ TAXPAYER_DATA_REASON = (
 )
 
 # Pasted text brings look-alike dashes (hyphen, minus, figure dash…) and invisible
-# spaces; they are folded to a plain dash or removed before matching.
+# format characters; the dashes are folded to a plain one, the invisible ones dropped.
 _DASHES = dict.fromkeys(
     map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-"
 )
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SEP = r"[\s\-_.]{0,3}"
+# SSNs and ITINs have the 3-2-4 shape, EINs 2-7; people type them with dashes, dots,
+# slashes or spaces between the groups, with none at all, or one digit at a time.
+# Only those shapes count: a date and a time typed together ("12/01/2026 9:40") also
+# holds nine digits, and refusing it would stop an ATE recording a message.
+_SEP = r"[\s\-_./]{0,3}"
 _TAXPAYER_ID = re.compile(
-    rf"(?<![\w-])(?:\d{{3}}{_SEP}\d{{2}}{_SEP}\d{{4}}|\d{{2}}{_SEP}\d{{7}})(?![\w-])"
+    rf"(?<!\d)(?:\d{{3}}{_SEP}\d{{2}}{_SEP}\d{{4}}|\d{{2}}{_SEP}\d{{7}}"
+    rf"|\d(?:[\s\-_./]{{1,3}}\d){{8}})(?!\d)"
 )
 
 
 def _folded(text: str) -> str:
-    return text.translate(_INVISIBLE).translate(_DASHES)
+    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return visible.translate(_DASHES)
 
 
 def looks_like_taxpayer_id(text: str) -> bool:

@@ -136,7 +136,7 @@ def _row(line: int, columns: list[str], cells: list[str]) -> Row:
         egain=values.get("egain") or None,
     )
     # Checked first, on every cell, so that no other reason can echo the number.
-    if looks_like_taxpayer_id(" ".join(cells)):
+    if any(looks_like_taxpayer_id(cell) for cell in cells):
         row.problem = TAXPAYER_DATA_REASON
         return row
     try:

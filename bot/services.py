@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -60,6 +61,11 @@ class Services:
     work: WorkTracker = field(default_factory=WorkTracker)
     on_change: Callable[[Iterable[str]], None] | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
+    # Platform events get threads of their own: a burst of questions fills the loop's
+    # default pool, and an event queued behind it would miss its acknowledgement time.
+    intake: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="intake")
+    )
 
     def changed(self, *user_ids: str | None) -> None:
         """Tell the chat surface whose open items changed (their Home tab is republished)."""

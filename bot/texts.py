@@ -157,6 +157,13 @@ NO_REPLY_TITLE = "No reply needed"
 NO_REPLY_LABEL = "Why does this message need no reply?"
 NO_REPLY_HINT = "A few words, e.g. 'taxpayer only confirmed receipt'. No taxpayer data."
 NO_REPLY_SUBMIT = "Stop the clock"
+
+
+def reason_too_long(limit: int) -> str:
+    """Refuse a No-reply reason over the limit."""
+    return f"Keep the reason under {limit} characters; a few words are enough."
+
+
 NO_REPLY_EMPTY = "Give a short reason, e.g. 'acknowledgement only'."
 CANCEL = "Cancel"
 NOT_YOUR_MESSAGE = (

@@ -66,7 +66,8 @@ def events_endpoint(services: Services) -> Handler:
         if problem is not None:
             logger.warning("webhook refused status=401 reason=%s", problem)
             return _answer(401, problem)
-        response, person = await asyncio.to_thread(_apply, services, body)
+        loop = asyncio.get_running_loop()
+        response, person = await loop.run_in_executor(services.intake, _apply, services, body)
         services.changed(person)
         return response
 

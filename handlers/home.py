@@ -132,20 +132,57 @@ def _checklists(session: Session, person: Employee) -> list[Block]:
     return blocks
 
 
+def _view_of(services: Services, user_id: str) -> dict[str, Any] | None:
+    with Session(services.engine) as session:
+        person = session.get(Employee, user_id)
+        if person is None:
+            return None
+        return home_view(services, session, person, services.clock())
+
+
 async def publish(services: Services, client: AsyncWebClient, user_ids: Iterable[str]) -> None:
     """Publish the Home tab of each person on the roster among `user_ids`."""
     for user_id in set(user_ids):
-        with Session(services.engine) as session:
-            person = session.get(Employee, user_id)
-            if person is None:
-                continue
-            view = home_view(services, session, person, services.clock())
+        # Built in a thread: a manager's Home reads the whole team, and the event loop
+        # must stay free to acknowledge what Slack and the platform send meanwhile.
+        view = await asyncio.to_thread(_view_of, services, user_id)
+        if view is None:
+            continue
         try:
             await client.views_publish(user_id=user_id, view=view)
         except SlackApiError as error:
             logger.warning(
                 "home publish failed user=%s error=%s", user_id, error.response.get("error")
             )
+        except Exception:  # a network failure must not end the refresh for the others
+            logger.warning("home publish failed user=%s", user_id, exc_info=True)
+
+
+class Republisher:
+    """Republish Home tabs after changes, one refresh at a time.
+
+    Changes that arrive while a refresh runs are gathered and published together once
+    it ends, so a burst of events on one person's cases costs one or two refreshes, not
+    one each.
+    """
+
+    def __init__(self, services: Services, client: AsyncWebClient) -> None:
+        self.services, self.client = services, client
+        self.waiting: set[str] = set()
+        self.running: asyncio.Task[None] | None = None
+
+    def changed(self, user_ids: Iterable[str]) -> None:
+        self.waiting.update(user_ids)
+        if self.running is None or self.running.done():
+            self.running = asyncio.get_running_loop().create_task(self._drain())
+            self.services.background.add(self.running)
+            self.running.add_done_callback(self.services.background.discard)
+
+    async def _drain(self) -> None:
+        async with self.services.work.track():
+            while self.waiting:
+                batch, self.waiting = self.waiting, set()
+                await publish(self.services, self.client, batch)
 
 
 def register(app: AsyncApp, services: Services) -> None:
@@ -158,13 +195,5 @@ def register(app: AsyncApp, services: Services) -> None:
         async with services.work.track():
             await publish(services, client, [event.get("user", "")])
 
-    async def republish(user_ids: Iterable[str]) -> None:
-        async with services.work.track():
-            await publish(services, app.client, user_ids)
-
-    def changed(user_ids: Iterable[str]) -> None:
-        task = asyncio.get_running_loop().create_task(republish(list(user_ids)))
-        services.background.add(task)
-        task.add_done_callback(services.background.discard)
-
-    services.on_change = changed
+    republisher = Republisher(services, app.client)
+    services.on_change = republisher.changed

@@ -32,6 +32,8 @@ from reminders.when import parse_case_number, parse_when
 
 logger = logging.getLogger(__name__)
 
+REASON_LIMIT = 200  # the store keeps this much of a No-reply reason
+
 
 def _rules(services: Services) -> CaseRules:
     return case_rules(services.settings)
@@ -165,6 +167,8 @@ def no_reply_problem(reason: str) -> str | None:
         return texts.NO_REPLY_EMPTY
     if looks_like_taxpayer_id(reason):
         return texts.TAXPAYER_ID_REFUSED
+    if len(reason) > REASON_LIMIT:
+        return texts.reason_too_long(REASON_LIMIT)
     return None
 
 

@@ -53,6 +53,10 @@ async def respond_safely(
     replace_original: bool | None = None,
 ) -> bool:
     """Answer through the response_url; if that fails, log it and tell the person another way."""
+    if not body.get("response_url"):
+        # A click on the Home tab comes with no response_url: answer in the person's DM.
+        user = (body.get("user") or {}).get("id") or body.get("user_id")
+        return bool(user) and await post_safely(client, body, str(user), reply)
     try:
         response = await respond(
             text=reply.text,

@@ -194,6 +194,10 @@ def initial_contact(
     at: datetime,
 ) -> str | None:
     """Record how the case was first contacted; return the CAR code it calls for, if any."""
+    if case.contact_method is not None:
+        raise UserError(
+            f"The first contact on {case.number} is already recorded ({case.contact_method})."
+        )
     case.contact_method = method
     session.add(case)
     if method == "letter":
@@ -291,9 +295,10 @@ def _plan_stall(session: Session, policy: Policy, checklist: Checklist, ate: Emp
         return
     schedule = schedule_of(policy, ate)
     due = schedule.add(checklist.progressed_at, schedule.day_length * STALL_DAYS)
+    ticked = len(steps_done(session, checklist))  # steps may be ticked in any order
     _plan(
         session,
-        key=f"checklist:{checklist.id}:{step}",
+        key=f"checklist:{checklist.id}:{step}:{ticked}",
         kind="checklist",
         to=ate.id,
         case=checklist.case_number,

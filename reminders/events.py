@@ -87,9 +87,11 @@ def _aware_time(value: object) -> datetime:
     if value.utcoffset() is None:
         raise _refuse("time", f"needs a time with an offset, {_TIME_EXAMPLE}")
     try:
-        value.astimezone(UTC)
+        year = value.astimezone(UTC).year
     except (OverflowError, ValueError):
         raise _refuse("time", "is out of range") from None
+    if not 2000 <= year <= 2099:
+        raise _refuse("time", "must be between the years 2000 and 2099")
     return value
 
 
@@ -148,8 +150,9 @@ def _work_days(value: object) -> object:
 
 ClockTime = Annotated[str, BeforeValidator(_clock_time)]
 WorkDays = Annotated[str, BeforeValidator(_work_days)]
-Text = Annotated[str, Field(min_length=1, max_length=200)]
-Ident = Annotated[str, Field(min_length=1, max_length=128)]
+# The lengths match the store's columns (PostgreSQL enforces them; SQLite would not).
+Text = Annotated[str, Field(min_length=1, max_length=120)]
+Ident = Annotated[str, Field(min_length=1, max_length=64)]
 AwareTime = Annotated[datetime, BeforeValidator(_aware_time)]
 ZoneName = Annotated[str, BeforeValidator(_zone_name)]
 EgainNumber = Annotated[str, BeforeValidator(_egain_number)]

@@ -167,11 +167,9 @@ def resolve_employee(session: Session, ref: EmployeeRef) -> Employee:
 
 
 def _employee(session: Session, event: EmployeeEvent) -> None:
-    if (
-        event.manager
-        and event.manager != event.id
-        and session.get(Employee, event.manager) is None
-    ):
+    if event.manager == event.id:
+        raise EventRejected("field 'manager': a person cannot be their own manager", 422)
+    if event.manager and session.get(Employee, event.manager) is None:
         raise EventRejected(
             f"field 'manager': no employee with id {event.manager}; add the manager first", 422
         )

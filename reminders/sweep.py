@@ -406,4 +406,5 @@ async def deliver_until(sweeper: Sweeper, clock: SimulatedClock, until: datetime
     while (due := next_due(sweeper.engine)) is not None and due <= until:
         clock.now = max(clock.now, due)
         await sweeper.run_once(clock.now)
+        await sweeper.prepare(clock.now)  # the next digest, now that this one went out
     clock.now = max(clock.now, until)

@@ -205,17 +205,20 @@ def snooze(
     if hours not in policy.snooze_hours:
         choices = ", ".join(str(h) for h in policy.snooze_hours)
         raise UserError(f"Snooze by one of {choices} working hours.")
-    pending = _pending_steps(session, message.id)
+    pending = [n for n in _pending_steps(session, message.id) if n.kind == "reminder"]
     if not pending:
-        raise UserError("Nothing is left to snooze on that message.")
+        raise UserError(
+            "Nothing is left to snooze on that message: the next step is your manager's "
+            "escalation, which a snooze does not move."
+        )
     if pending[0].snoozed:
         raise UserError("You already snoozed this reminder once; it can't be snoozed again.")
     ate = session.get(Employee, message.employee_id)
     schedule = schedule_of(policy, ate) if ate else policy.schedule()
-    for notification in pending:
-        notification.due_at = schedule.add(notification.due_at, timedelta(hours=hours))
-        notification.not_before = notification.due_at
-        session.add(notification)
+    # Only the next reminder moves: the manager's escalation keeps its instant.
+    pending[0].due_at = schedule.add(pending[0].due_at, timedelta(hours=hours))
+    pending[0].not_before = pending[0].due_at
+    session.add(pending[0])
     pending[0].snoozed = True
     audit.record(
         session,

@@ -208,7 +208,7 @@ async def test_recorded_in_car_is_stored_with_who_and_when_and_a_second_click_ch
 @pytest.mark.parametrize(
     ("text", "says"),
     [
-        ("contact APL-26-0001 letter", "Nothing to record"),
+        ("contact APL-26-0001 phone", "first contact on APL-26-0001 is already recorded"),
         ("contact APL-26-0001 fax", texts.USAGE_CONTACT),
         ("contact 2026-0001 phone", "Case numbers look like APL-26-0001"),
         ("contact 12-3456789 phone", texts.TAXPAYER_ID_REFUSED),

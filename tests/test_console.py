@@ -31,8 +31,8 @@ async def test_typing_a_number_clicks_that_button_as_the_current_person(
     offline: OfflineBot, capsys: pytest.CaptureFixture[str]
 ) -> None:
     console = Console(offline, "U0ATE1")
-    await console.handle("co-tdc when?")
     await console.handle(":as U0ATE2")
+    await console.handle("co-tdc when?")
 
     await console.handle("2")
 
@@ -41,6 +41,21 @@ async def test_typing_a_number_clicks_that_button_as_the_current_person(
     with Session(offline.services.engine) as session:
         votes = session.exec(select(Feedback)).all()
     assert [(v.voter, v.helpful) for v in votes] == [("U0ATE2", False)]
+
+
+async def test_switching_person_leaves_the_last_persons_buttons_behind(
+    offline: OfflineBot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    console = Console(offline, "U0ATE1")
+    await console.handle("co-tdc when?")
+    await console.handle(":as U0ATE2")
+
+    await console.handle("2")
+
+    assert texts.console_no_button(2) in capsys.readouterr().out
+    assert offline.services is not None
+    with Session(offline.services.engine) as session:
+        assert session.exec(select(Feedback)).all() == []
 
 
 async def test_a_number_with_no_button_says_so(

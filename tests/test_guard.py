@@ -16,6 +16,12 @@ from bot.guard import looks_like_taxpayer_id
         "123456789",
         "the number was 123.45.6789",
         "(12 3456789)",
+        "SSN123-45-6789",
+        "ein-12-3456789",
+        "123/45/6789",
+        "1 2 3 4 5 6 7 8 9",
+        "123\u2010" + "45\u22126789",
+        "1\u200e23-45-6789",
     ],
 )
 def test_taxpayer_ids_in_any_common_form_are_caught(text: str) -> None:
@@ -32,6 +38,9 @@ def test_taxpayer_ids_in_any_common_form_are_caught(text: str) -> None:
         "due 2026-12-03 at 09:40",
         "eGain 40123",
         "1234567890",
+        "received APL-26-0001 12/01/2026 9:40",
+        "replied APL-26-0001 2026-12-01 9:40",
+        "U0MGR9,Dana Whitfield,manager,,America/Chicago,0930,40100",
     ],
 )
 def test_case_numbers_dates_and_form_numbers_pass(text: str) -> None:
