@@ -71,6 +71,8 @@ def backoff(attempts: int) -> timedelta:
 class Sweeper:
     """Claim due notifications in batches and hand each to the notifier."""
 
+    BATCH = 50  # rows one claim takes: what a replica holds while it sends them
+
     def __init__(
         self,
         engine: Engine,
@@ -79,7 +81,7 @@ class Sweeper:
         *,
         worker: str,
         lease: timedelta = timedelta(minutes=2),
-        batch: int = 50,
+        batch: int = BATCH,
         plan: Callable[[datetime], object] | None = None,
     ) -> None:
         self.engine = engine
@@ -101,10 +103,11 @@ class Sweeper:
         report = SweepReport()
         await self.prepare(now)
         while True:
-            claimed = await asyncio.to_thread(self._claim, now)
-            live = await asyncio.to_thread(self._set_aside_stale, claimed, now, report)
-            await self._deliver_all(live, now, report)
-            if len(claimed) < self.batch:
+            set_aside = report.cancelled
+            claimed = await asyncio.to_thread(self._claim, now, report)
+            await self._deliver_all(claimed, now, report)
+            # A batch that came back short (live plus set aside) was the last one due.
+            if len(claimed) + report.cancelled - set_aside < self.batch:
                 return report
 
     async def _deliver_all(
@@ -125,7 +128,14 @@ class Sweeper:
             if notification.id in ours:
                 await self._handle(notification, now, report)
 
-    def _claim(self, now: datetime) -> list[Notification]:
+    def _claim(self, now: datetime, report: SweepReport | None = None) -> list[Notification]:
+        """Claim the next batch of due rows; return those that still need sending.
+
+        One transaction: the due rows are selected (on PostgreSQL skipping rows another
+        replica holds), claimed with a lease, and those that no longer need sending are
+        set aside (`cancelled`: the message was settled or the prompt confirmed
+        meanwhile; `superseded`: a later level of the same series is due too).
+        """
         lease_end = now + self.lease
         claimable = (col(Notification.state).in_(OPEN_STATES), col(Notification.not_before) <= now)
         with session_scope(self.engine) as session:
@@ -141,7 +151,7 @@ class Sweeper:
                 return []
             # The conditions are repeated so that a row another process claimed between
             # the select and the update (SQLite has no SKIP LOCKED) is left to it.
-            session.execute(
+            claim = (
                 update(Notification)
                 .where(col(Notification.id).in_(ids), *claimable)
                 .values(
@@ -150,14 +160,24 @@ class Sweeper:
                     not_before=lease_end,
                     attempts=Notification.attempts + 1,
                 )
+                .returning(Notification)
+                .execution_options(synchronize_session=False)
             )
-            mine = select(Notification).where(
-                col(Notification.id).in_(ids),
-                col(Notification.claimed_by) == self.worker,
-                col(Notification.state) == "claimed",
-                col(Notification.not_before) == lease_end,
-            )
-            return sorted(session.exec(mine).all(), key=lambda n: (n.due_at, n.id or 0))
+            claimed = list(session.execute(claim).scalars().all())
+            verdicts = stale_states(session, claimed, now)
+            for state in ("cancelled", "superseded"):
+                stale = [n.id for n in claimed if verdicts.get(n.id) == state]
+                if stale:
+                    session.execute(
+                        update(Notification)
+                        .where(col(Notification.id).in_(stale))
+                        .values(state=state)
+                        .execution_options(synchronize_session=False)
+                    )
+        if report is not None:
+            report.cancelled += len(verdicts)
+        live = [n for n in claimed if n.id not in verdicts]
+        return sorted(live, key=lambda n: (n.due_at, n.id or 0))
 
     async def _handle(
         self, notification: Notification, now: datetime, report: SweepReport
@@ -200,34 +220,6 @@ class Sweeper:
                 )
             )
             return set(kept.all())
-
-    def _set_aside_stale(
-        self, claimed: list[Notification], now: datetime, report: SweepReport
-    ) -> list[Notification]:
-        """Mark what no longer needs sending, in one transaction; return the rest.
-
-        `cancelled`: the message was settled or the prompt confirmed meanwhile;
-        `superseded`: a later level of the same reminder or prompt is due too.
-        The checks are a few queries for the whole batch, not a few per row.
-        """
-        if not claimed:
-            return []
-        with session_scope(self.engine) as session:
-            verdicts = stale_states(session, claimed, now)
-            for state in ("cancelled", "superseded"):
-                ids = [n.id for n in claimed if verdicts.get(n.id) == state]
-                if ids:
-                    session.execute(
-                        update(Notification)
-                        .where(
-                            col(Notification.id).in_(ids),
-                            col(Notification.claimed_by) == self.worker,
-                            col(Notification.state) == "claimed",
-                        )
-                        .values(state=state)
-                    )
-        report.cancelled += len(verdicts)
-        return [n for n in claimed if n.id not in verdicts]
 
     def _finish(
         self,
