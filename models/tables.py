@@ -85,7 +85,11 @@ class SecureMessage(SQLModel, table=True):
     or by its ATE marking it as needing no reply.
     """
 
-    __table_args__ = (Index("ix_securemessage_open", "case_number", "direction", "settled_at"),)
+    __table_args__ = (
+        Index("ix_securemessage_open", "case_number", "direction", "settled_at"),
+        # A team's open messages, for digests and Home tabs.
+        Index("ix_securemessage_owner_open", "employee_id", "settled_at"),
+    )
 
     id: str = Field(primary_key=True, max_length=64)
     case_number: str = Field(foreign_key="case.number", max_length=32)
@@ -106,7 +110,11 @@ class Notification(SQLModel, table=True):
     a retry's back-off, or the end of a claim's lease.
     """
 
-    __table_args__ = (Index("ix_notification_sweep", "state", "not_before"),)
+    __table_args__ = (
+        Index("ix_notification_sweep", "state", "not_before"),
+        # What went out since an instant, by kind: the digest's escalations.
+        Index("ix_notification_sent", "kind", "state", "sent_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=128, unique=True)
@@ -138,7 +146,10 @@ class SeenEvent(SQLModel, table=True):
 class CarPrompt(SQLModel, table=True):
     """An entry the procedure says the ATE must make in the case activity record (CAR)."""
 
-    __table_args__ = (UniqueConstraint("case_number", "code", name="uq_carprompt_case_code"),)
+    __table_args__ = (
+        UniqueConstraint("case_number", "code", name="uq_carprompt_case_code"),
+        Index("ix_carprompt_owner_open", "employee_id", "confirmed_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_number: str = Field(foreign_key="case.number", max_length=32, index=True)
@@ -153,7 +164,10 @@ class CarPrompt(SQLModel, table=True):
 class Checklist(SQLModel, table=True):
     """A multi-step procedure on a case (TFA case-file request, POA revocation)."""
 
-    __table_args__ = (UniqueConstraint("case_number", "kind", name="uq_checklist_case_kind"),)
+    __table_args__ = (
+        UniqueConstraint("case_number", "kind", name="uq_checklist_case_kind"),
+        Index("ix_checklist_owner_open", "employee_id", "closed_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_number: str = Field(foreign_key="case.number", max_length=32, index=True)

@@ -96,47 +96,53 @@ def _overdue(
     session: Session, policy: Policy, people: dict[str, Employee], now: datetime
 ) -> list[Item]:
     """Open inbound messages at least one reminder old, with the highest level sent."""
+    # Columns, not whole rows: a digest reads many and needs four fields of each.
     rows = session.exec(
-        select(SecureMessage)
+        select(SecureMessage.employee_id, SecureMessage.case_number, SecureMessage.at)
         .where(
-            SecureMessage.direction == INBOUND,
-            col(SecureMessage.settled_at).is_(None),
             col(SecureMessage.employee_id).in_(list(people)),
+            col(SecureMessage.settled_at).is_(None),
+            SecureMessage.direction == INBOUND,
         )
         .order_by(col(SecureMessage.at))
     ).all()
     items = []
-    for message in rows:
-        person = people[message.employee_id]
-        age = _age(policy, person, message.at, now)
+    for employee_id, case_number, at in rows:
+        person = people[employee_id]
+        age = _age(policy, person, at, now)
         if age < min(policy.reminder_days or (policy.escalation_days,)):
             continue
         level = sum(1 for days in (*policy.reminder_days, policy.escalation_days) if age >= days)
-        items.append(Item(person.name, message.case_number, "unanswered message", age, level))
+        items.append(Item(person.name, case_number, "unanswered message", age, level))
     return sorted(items, key=lambda item: -item.age)
 
 
 def _escalations(
     session: Session, people: dict[str, Employee], since: datetime, now: datetime
 ) -> list[Item]:
+    # The team's messages as a subquery: the planner then starts from the few escalations
+    # sent in the window instead of from every message the team ever had.
+    team_messages = select(SecureMessage.id).where(col(SecureMessage.employee_id).in_(people))
     rows = session.exec(
-        select(Notification, SecureMessage)
+        select(
+            Notification.level,
+            SecureMessage.id,
+            SecureMessage.case_number,
+            SecureMessage.employee_id,
+        )
         .join(SecureMessage, col(SecureMessage.id) == col(Notification.message_id))
         .where(
             Notification.kind == "escalation",
             Notification.state == "sent",
             col(Notification.sent_at) > since,
             col(Notification.sent_at) <= now,
-            col(SecureMessage.employee_id).in_(list(people)),
+            col(Notification.message_id).in_(team_messages),
         )
     ).all()
     seen: dict[str, Item] = {}
-    for notification, message in rows:
-        person = people[message.employee_id]
-        seen.setdefault(
-            message.id,
-            Item(person.name, message.case_number, "escalated", 0.0, notification.level),
-        )
+    for level, message_id, case_number, employee_id in rows:
+        person = people[employee_id]
+        seen.setdefault(message_id, Item(person.name, case_number, "escalated", 0.0, level))
     return list(seen.values())
 
 
@@ -144,16 +150,18 @@ def _late_prompts(
     session: Session, policy: Policy, people: dict[str, Employee], now: datetime
 ) -> list[Item]:
     rows = session.exec(
-        select(CarPrompt).where(
-            col(CarPrompt.confirmed_at).is_(None), col(CarPrompt.employee_id).in_(list(people))
+        select(
+            CarPrompt.employee_id, CarPrompt.case_number, CarPrompt.code, CarPrompt.created_at
+        ).where(
+            col(CarPrompt.employee_id).in_(list(people)), col(CarPrompt.confirmed_at).is_(None)
         )
     ).all()
     items = []
-    for prompt in rows:
-        person = people[prompt.employee_id]
-        age = _age(policy, person, prompt.created_at, now)
+    for employee_id, case_number, code, created_at in rows:
+        person = people[employee_id]
+        age = _age(policy, person, created_at, now)
         if age >= PROMPT_LATE_DAYS:
-            items.append(Item(person.name, prompt.case_number, f"{prompt.code} not recorded", age))
+            items.append(Item(person.name, case_number, f"{code} not recorded", age))
     return sorted(items, key=lambda item: -item.age)
 
 
@@ -161,14 +169,20 @@ def _closing_missing(
     session: Session, policy: Policy, people: dict[str, Employee], now: datetime
 ) -> list[Item]:
     rows = session.exec(
-        select(Case).where(col(Case.closing_at).is_not(None), col(Case.owner_id).in_(list(people)))
+        select(Case.owner_id, Case.number, Case.closing_at)
+        .outerjoin(Closing, col(Closing.case_number) == col(Case.number))
+        .where(
+            col(Case.owner_id).in_(list(people)),
+            col(Case.closing_at).is_not(None),
+            col(Closing.case_number).is_(None),
+        )
     ).all()
     items = []
-    for case in rows:
-        if session.get(Closing, case.number) is None and case.closing_at is not None:
-            person = people[case.owner_id]
-            age = _age(policy, person, case.closing_at, now)
-            items.append(Item(person.name, case.number, "closing export not confirmed", age))
+    for owner_id, number, closing_at in rows:
+        if closing_at is not None:
+            person = people[owner_id]
+            age = _age(policy, person, closing_at, now)
+            items.append(Item(person.name, number, "closing export not confirmed", age))
     return items
 
 
@@ -176,17 +190,16 @@ def _stalled(
     session: Session, policy: Policy, people: dict[str, Employee], now: datetime
 ) -> list[Item]:
     rows = session.exec(
-        select(Checklist).where(
-            col(Checklist.closed_at).is_(None), col(Checklist.employee_id).in_(list(people))
-        )
+        select(
+            Checklist.employee_id, Checklist.case_number, Checklist.kind, Checklist.progressed_at
+        ).where(col(Checklist.employee_id).in_(list(people)), col(Checklist.closed_at).is_(None))
     ).all()
     items = []
-    for checklist in rows:
-        person = people[checklist.employee_id]
-        age = _age(policy, person, checklist.progressed_at, now)
+    for employee_id, case_number, kind, progressed_at in rows:
+        person = people[employee_id]
+        age = _age(policy, person, progressed_at, now)
         if age >= STALL_DAYS:
-            what = f"{checklist.kind.upper()} checklist stalled"
-            items.append(Item(person.name, checklist.case_number, what, age))
+            items.append(Item(person.name, case_number, f"{kind.upper()} checklist stalled", age))
     return items
 
 

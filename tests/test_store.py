@@ -92,7 +92,7 @@ def test_upgrading_twice_changes_nothing(engine: sa.engine.Engine) -> None:
 
     with engine.connect() as connection:
         version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-    assert version == "0005"
+    assert version == "0006"
 
 
 def test_a_second_vote_replaces_the_first(engine: sa.engine.Engine) -> None:
