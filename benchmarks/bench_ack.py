@@ -29,102 +29,42 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import json
-import os
-import platform
 import signal
-import sqlite3
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
+from harness import SQLITE, acking_app, child_server, machine, quantile, served
 
 from bot import payloads
-from bot.offline import BOT_TOKEN, FORM, OfflineBot
+from bot.offline import FORM, OfflineBot
 from bot.sample import DEMO_QUESTIONS
 from bot.server import SLACK_PATH, build_web_app
-from bot.settings import Settings
-from bot.slack_client import make_web_client
 
 USERS = ("U0ATE1", "U0ATE2", "U0ATE3")
 TARGET = 1.5
 
 
-def load_average() -> str:
-    """Return the 1-minute load average: other work on the machine skews the figures."""
-    try:
-        return Path("/proc/loadavg").read_text().split()[0]
-    except OSError:
-        return "unknown"
-
-
-def cpu_model() -> str:
-    """Return the CPU model from /proc/cpuinfo (or the platform's guess)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def machine() -> str:
-    """Describe where this ran: cores, CPU, Python, database."""
-    return (
-        f"{os.cpu_count()} cores, {cpu_model()}, load {load_average()}, "
-        f"Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version} (file, WAL), aiohttp {aiohttp.__version__}"
-    )
-
-
 # --- the servers (child processes) ---------------------------------------------------
 
 
-def bare_app(bot: OfflineBot) -> AsyncApp:
-    """A Bolt app with the product's client and secret whose /sm listener only acks."""
-    app = AsyncApp(client=make_web_client(BOT_TOKEN, bot.slack.api_url), signing_secret=bot.secret)
-
-    @app.command("/sm")
-    async def only_ack(ack: AsyncAck) -> None:
-        await ack()
-
-    return app
+def web_app(kind: str, bot: OfflineBot) -> web.Application:
+    """Serve the product's app, or one that only acks, the same way."""
+    assert bot.services is not None and bot.app is not None
+    return build_web_app(bot.services, bot.app if kind == "product" else acking_app(bot))
 
 
 async def serve(kind: str, urls: int) -> None:
-    """Serve one app on a free loopback port; print port, secret and response URLs."""
-    with tempfile.TemporaryDirectory(prefix="smbot-ack-") as folder:
-        bot = OfflineBot(f"sqlite:///{Path(folder) / 'store.db'}", settings=Settings())
-        await bot.start()
-        bot.seed()
-        assert bot.services is not None and bot.app is not None
-        app = bot.app if kind == "product" else bare_app(bot)
-        runner = web.AppRunner(build_web_app(bot.services, app))
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = runner.addresses[0][1]
-        response_urls = [bot.slack.new_response_url() for _ in range(urls)]
-        print(json.dumps({"port": port, "secret": bot.secret, "urls": response_urls}), flush=True)
+    """Serve one app on a free loopback port until SIGTERM; print port, secret and URLs."""
+    async with served("ack", urls, lambda bot: web_app(kind, bot)):
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGTERM, stop.set)
         await stop.wait()
-        await runner.cleanup()
-        # Answers still queued when the load stops are not waited for.
-        with contextlib.suppress(TimeoutError):
-            await bot.stop()
 
 
 # --- the client ------------------------------------------------------------------------
@@ -138,8 +78,7 @@ class Result:
     seconds: float
 
     def quantile(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+        return quantile(self.latencies, q)
 
 
 async def load(
@@ -181,25 +120,12 @@ async def load(
 
 def run(kind: str, requests: int, concurrency: int, warmup: int) -> Result:
     """Start the server in a child process, load it, stop it."""
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--serve", kind, "--requests", str(requests + warmup)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        ready = json.loads(child.stdout.readline())
+    arguments = ("--serve", kind, "--requests", str(requests + warmup))
+    with child_server(__file__, *arguments) as (_child, ready):
         url = f"http://127.0.0.1:{ready['port']}{SLACK_PATH}"
         latencies, errors, seconds = asyncio.run(
             load(url, ready["secret"], ready["urls"], concurrency, warmup)
         )
-    finally:
-        child.send_signal(signal.SIGTERM)
-        try:
-            child.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
     return Result(kind, latencies, errors, seconds)
 
 
@@ -224,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(serve(args.serve, args.requests))
         return 0
 
-    print(f"machine: {machine()}")
+    print(f"machine: {machine(SQLITE, f'aiohttp {aiohttp.__version__}')}")
     print(
         f"load: {args.requests} signed '/sm ask …' requests per server in {args.rounds} rounds, "
         f"{args.concurrency} in flight, {args.warmup} warm-up requests per round; "

@@ -24,28 +24,17 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Self
 
 import bm25s
-import yaml
 
 from bot.answers import AnswerEngine
+from bot.evaluation import TODAY, QuestionSet, Score, load_sets, ranked
 from bot.knowledge import KnowledgeBase, load_kb
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
-PATTERN = "questions*.yaml"
-TODAY = date(2025, 1, 1)
-
-
-@dataclass(frozen=True)
-class QuestionSet:
-    """One question file: (question, expected citation) pairs and off-topic questions."""
-
-    name: str
-    in_scope: list[tuple[str, str]]
-    out_of_scope: list[str]
 
 
 @dataclass(frozen=True)
@@ -58,42 +47,15 @@ class System:
 
 
 @dataclass
-class Figures:
-    """What one system scored on one or more question sets."""
+class Figures(Score):
+    """What one system scored on one or more question sets, and how long it took."""
 
-    in_scope: int = 0
-    out_of_scope: int = 0
-    hits1: float = 0.0
-    hits3: float = 0.0
-    reciprocal: float = 0.0
-    abstained: int = 0
     timings: list[float] = field(default_factory=list)
 
-    def add(self, other: Figures) -> None:
+    def add(self, other: Self) -> None:
         """Add another set's counts and timings to these."""
-        self.in_scope += other.in_scope
-        self.out_of_scope += other.out_of_scope
-        self.hits1 += other.hits1
-        self.hits3 += other.hits3
-        self.reciprocal += other.reciprocal
-        self.abstained += other.abstained
+        super().add(other)
         self.timings += other.timings
-
-    @property
-    def hit1(self) -> float:
-        return self.hits1 / self.in_scope if self.in_scope else 0.0
-
-    @property
-    def hit3(self) -> float:
-        return self.hits3 / self.in_scope if self.in_scope else 0.0
-
-    @property
-    def mrr(self) -> float:
-        return self.reciprocal / self.in_scope if self.in_scope else 0.0
-
-    @property
-    def abstention(self) -> float:
-        return self.abstained / self.out_of_scope if self.out_of_scope else 1.0
 
     @property
     def median_ms(self) -> float:
@@ -106,38 +68,9 @@ class Figures:
         return statistics.quantiles(self.timings, n=20)[-1] * 1000
 
 
-def load_sets(directory: Path = DATA) -> list[QuestionSet]:
-    """Load every question file in ``directory``, merging each file's lists."""
-    sets = []
-    for path in sorted(directory.glob(PATTERN)):
-        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        in_scope: list[tuple[str, str]] = []
-        out_of_scope: list[str] = []
-        for key, items in data.items():
-            if "out_of_scope" in str(key):
-                out_of_scope += [_question(item) for item in items or []]
-            else:
-                in_scope += [(_question(item), str(item["expect"])) for item in items or []]
-        sets.append(QuestionSet(path.name, in_scope, out_of_scope))
-    return sets
-
-
-def _question(item: str | dict[str, Any]) -> str:
-    """Return the question text of a list item, a plain string or a ``{q: ...}`` mapping."""
-    return str(item["q"]) if isinstance(item, dict) else str(item)
-
-
 def product(engine: AnswerEngine) -> System:
     """Wrap the answer engine as a system."""
-
-    def rank(question: str) -> tuple[bool, list[str]]:
-        answer = engine.ask(question, TODAY)
-        order = [engine.kb.section(sid).citation for sid in engine.ranked_sections(question)]
-        if answer.citation is not None:
-            order = [answer.citation, *(c for c in order if c != answer.citation)]
-        return answer.answered, order
-
-    return System(rank, lambda question: engine.ask(question, TODAY))
+    return System(partial(ranked, engine), lambda question: engine.ask(question, TODAY))
 
 
 def baseline(kb: KnowledgeBase) -> System:
@@ -159,16 +92,13 @@ def baseline(kb: KnowledgeBase) -> System:
 
 def measure(system: System, questions: QuestionSet, repeat: int) -> Figures:
     """Score a system on one set and time each question ``repeat`` times."""
-    figures = Figures(len(questions.in_scope), len(questions.out_of_scope))
+    figures = Figures()
     for question, expected in questions.in_scope:
         answered, order = _timed(system, question, repeat, figures.timings)
-        rank = order.index(expected) + 1 if expected in order else 0
-        figures.hits1 += answered and rank == 1
-        figures.hits3 += 0 < rank <= 3
-        figures.reciprocal += 1 / rank if rank else 0
+        figures.count_in_scope(expected, answered, order)
     for question in questions.out_of_scope:
         answered, _ = _timed(system, question, repeat, figures.timings)
-        figures.abstained += not answered
+        figures.count_out_of_scope(answered)
     return figures
 
 
@@ -187,8 +117,8 @@ def _timed(
 def table(columns: dict[str, Figures], latency: bool) -> str:
     """Lay the figures out side by side."""
     rows = [
-        ("hit@1", lambda f: f"{f.hit1:.1%}"),
-        ("hit@3", lambda f: f"{f.hit3:.1%}"),
+        ("hit@1", lambda f: f"{f.top1_rate:.1%}"),
+        ("hit@3", lambda f: f"{f.hit3_rate:.1%}"),
         ("MRR", lambda f: f"{f.mrr:.3f}"),
         ("abstention correct (out of scope)", lambda f: f"{f.abstention:.1%}"),
     ]
@@ -213,7 +143,7 @@ def main() -> None:
     kb = load_kb()
     systems = {"product": product(AnswerEngine(kb)), "plain BM25": baseline(kb)}
     overall = {name: Figures() for name in systems}
-    for questions in load_sets():
+    for questions in load_sets(DATA):
         columns = {
             name: measure(system, questions, args.repeat) for name, system in systems.items()
         }

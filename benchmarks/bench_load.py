@@ -34,121 +34,58 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import logging
-import os
-import platform
-import random
-import sqlite3
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import yaml
 from aiohttp import web
+from harness import SQLITE, acking_app, child_server, load_average, machine, quantile, served
 from pydantic import SecretStr
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
 from sqlmodel import Session, select
 
-from bot import payloads
-from bot.offline import BOT_TOKEN, FORM, OfflineBot
+from bot.evaluation import (
+    ACK_LIMIT_SECONDS,
+    LoadClient,
+    Outcome,
+    doubled_events,
+    unplanned,
+    varied_questions,
+    webhook_events,
+)
+from bot.offline import OfflineBot
 from bot.server import EVENTS_PATH, SLACK_PATH, build_web_app
-from bot.settings import Settings
-from bot.slack_client import make_web_client
-from bot.webhook import MAX_WEBHOOK_BYTES, sign
+from bot.webhook import MAX_WEBHOOK_BYTES
 from models.tables import Notification, Question, SecureMessage
 
-ACK_LIMIT_SECONDS = 3.0
 WEBHOOK_SECRET = "bench-webhook-secret"
-ATES = ("U0ATE1", "U0ATE2", "U0ATE3")
-MANAGER = "U0MGR1"
 QUESTIONS = Path(__file__).resolve().parents[1] / "tests" / "data" / "questions.yaml"
 SETTLE_LIMIT_SECONDS = 120.0
-
-
-def load_average() -> str:
-    """Return the 1-minute load average: other work on the machine skews the figures."""
-    try:
-        return Path("/proc/loadavg").read_text().split()[0]
-    except OSError:
-        return "unknown"
-
-
-def cpu_model() -> str:
-    """Return the CPU model from /proc/cpuinfo (or the platform's guess)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def machine() -> str:
-    """Describe where this ran: cores, CPU, Python, database."""
-    return (
-        f"{os.cpu_count()} cores, {cpu_model()}, load {load_average()}, "
-        f"Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version} (file, WAL), aiohttp {aiohttp.__version__}"
-    )
-
-
-# --- the load -------------------------------------------------------------------------
-
-
-def questions(count: int) -> list[str]:
-    """Return `count` varied questions: the answer-quality set, in and out of scope."""
-    data = yaml.safe_load(QUESTIONS.read_text())
-    pool = [item["q"] for item in data["in_scope"]] + list(data["out_of_scope"])
-    random.Random(7).shuffle(pool)
-    return [pool[i % len(pool)] for i in range(count)]
-
-
-def webhook_events(count: int, cases: int, now: datetime) -> list[dict[str, Any]]:
-    """Return `count` message events with unique ids over `cases` cases, in the last 3 days."""
-    rng = random.Random(11)
-    numbers = [f"APL-26-{7000 + c:04d}" for c in range(cases)]
-    events = []
-    for i in range(count):
-        c = i % cases
-        at = now - timedelta(minutes=rng.uniform(5, 3 * 24 * 60))
-        events.append(
-            {
-                "type": "message.received" if rng.random() < 0.7 else "message.sent",
-                "id": f"load-{i:05d}",
-                "case": numbers[c],
-                "employee": ATES[c % len(ATES)],
-                "at": at.isoformat(timespec="seconds"),
-            }
-        )
-    rng.shuffle(events)
-    return events
 
 
 # --- the servers (child processes) ----------------------------------------------------
 
 
+def web_app(kind: str, bot: OfflineBot) -> web.Application:
+    """Serve the product's app with the webhook secret set, or the bare one."""
+    assert bot.services is not None and bot.app is not None
+    bot.services.settings = bot.services.settings.model_copy(
+        update={"sm_webhook_secret": SecretStr(WEBHOOK_SECRET)}
+    )
+    return build_web_app(bot.services, bot.app) if kind == "product" else bare_web_app(bot)
+
+
 def bare_web_app(bot: OfflineBot) -> web.Application:
     """The product's routes on the same kind of aiohttp app, with handlers that do nothing."""
-    bolt = AsyncApp(
-        client=make_web_client(BOT_TOKEN, bot.slack.api_url), signing_secret=bot.secret
-    )
-
-    @bolt.command("/sm")
-    async def only_ack(ack: AsyncAck) -> None:
-        await ack()
+    bolt = acking_app(bot)
 
     async def slack_events(request: web.Request) -> web.Response:
         bolt_response = await bolt.async_dispatch(await to_bolt_request(request))
@@ -183,22 +120,7 @@ async def serve(kind: str, urls: int) -> None:
     logs = LogCount()
     logging.getLogger().addHandler(logs)
     logging.getLogger().setLevel(logging.WARNING)
-    with tempfile.TemporaryDirectory(prefix="smbot-load-") as folder:
-        bot = OfflineBot(f"sqlite:///{Path(folder) / 'store.db'}", settings=Settings())
-        await bot.start()
-        bot.seed()
-        assert bot.services is not None and bot.app is not None
-        bot.services.settings = bot.services.settings.model_copy(
-            update={"sm_webhook_secret": SecretStr(WEBHOOK_SECRET)}
-        )
-        web_app = build_web_app(bot.services, bot.app) if kind == "product" else bare_web_app(bot)
-        runner = web.AppRunner(web_app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = runner.addresses[0][1]
-        response_urls = [bot.slack.new_response_url() for _ in range(urls)]
-        print(json.dumps({"port": port, "secret": bot.secret, "urls": response_urls}), flush=True)
+    async with served("load", urls, lambda bot: web_app(kind, bot)) as bot:
         line = await asyncio.to_thread(sys.stdin.readline)
         if line.strip() == "report":
             started = time.perf_counter()
@@ -214,9 +136,6 @@ async def serve(kind: str, urls: int) -> None:
             )
             print(json.dumps(report), flush=True)
             await asyncio.to_thread(sys.stdin.readline)
-        await runner.cleanup()
-        with contextlib.suppress(TimeoutError):
-            await bot.stop()
 
 
 async def settle(bot: OfflineBot) -> bool:
@@ -239,20 +158,6 @@ def store_report(bot: OfflineBot) -> dict[str, Any]:
         messages = list(session.exec(select(SecureMessage)).all())
         outbox = list(session.exec(select(Notification)).all())
         asked = len(session.exec(select(Question)).all())
-    levels = ("reminder:{}:1", "reminder:{}:2", "escalation:{}:3:" + MANAGER)
-    planned: defaultdict[str, set[str]] = defaultdict(set)
-    pending: Counter[str] = Counter()
-    for n in outbox:
-        if n.message_id is not None:
-            planned[n.message_id].add(n.key)
-            pending[n.message_id] += n.state == "pending"
-    unplanned = 0  # open inbound messages without all their levels pending, or settled with any
-    for m in messages:
-        expected = {level.format(m.id) for level in levels} if m.direction == "in" else set()
-        if m.settled_at is None:
-            unplanned += planned[m.id] != expected or pending[m.id] != len(expected)
-        else:
-            unplanned += planned[m.id] not in (set(), expected) or pending[m.id] != 0
     return {
         "answers": len(replies),
         "answered_urls": sorted({call.args["url"] for call in replies}),
@@ -262,22 +167,11 @@ def store_report(bot: OfflineBot) -> dict[str, Any]:
         "outbox_rows": len(outbox),
         "outbox_keys": len({n.key for n in outbox}),
         "car_keys": sorted(n.key for n in outbox if n.message_id is None),
-        "unplanned": unplanned,
+        "unplanned": len(unplanned(messages, outbox)),
     }
 
 
 # --- the client -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Outcome:
-    kind: str  # "slash" or "event" (a first or a second delivery)
-    key: str
-    status: int
-    duplicate: bool  # the server said so
-    seconds: float  # from when it was due to go out to its whole answer
-    due: float  # when it was due, seconds after the start
-    done: float  # when it was answered, seconds after the start
 
 
 @dataclass
@@ -305,85 +199,22 @@ async def send(
     port: int, secret: str, urls: list[str], load: Load
 ) -> tuple[list[Outcome], list[dict[str, Any]], set[str]]:
     """Send the whole load on schedule; return each request's outcome."""
-    base = f"http://127.0.0.1:{port}"
     events = webhook_events(load.events, load.cases, datetime.now(UTC))
-    doubled = {e["id"] for e in random.Random(3).sample(events, load.duplicates)}
-    racing = set(sorted(doubled)[: load.duplicates // 2])
-    outcomes: list[Outcome] = []
-    started = time.perf_counter()
+    doubled = doubled_events(events, load.duplicates)
+    questions = varied_questions(QUESTIONS, load.commands)
     connector = aiohttp.TCPConnector(limit=0)  # every request on its own, as senders do
     timeout = aiohttp.ClientTimeout(total=60)
-
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
-
-        async def post(
-            kind: str, key: str, path: str, body: bytes, headers: Any, due: float
-        ) -> None:
-            duplicate = False
-            try:
-                async with http.post(f"{base}{path}", data=body, headers=headers) as answer:
-                    status, text = answer.status, await answer.text()
-                if kind == "event" and text.startswith("{"):
-                    duplicate = bool(json.loads(text).get("duplicate"))
-            except (aiohttp.ClientError, TimeoutError):
-                status = 0
-            now = time.perf_counter()
-            outcomes.append(
-                Outcome(kind, key, status, duplicate, now - due, due - started, now - started)
-            )
-
-        async def event(item: dict[str, Any], due: float) -> None:
-            raw = json.dumps(item).encode()
-            stamp = str(int(time.time()))
-            headers = {
-                "X-SM-Timestamp": stamp,
-                "X-SM-Signature": sign(WEBHOOK_SECRET, stamp, raw),
-                "Content-Type": "application/json",
-            }
-            await post("event", item["id"], EVENTS_PATH, raw, headers, due)
-
-        async def until(offset: float) -> float:
-            due = started + offset
-            await asyncio.sleep(due - time.perf_counter())
-            return due
-
-        async def deliver(offset: float, item: dict[str, Any]) -> None:
-            due = await until(offset)
-            if item["id"] in racing:
-                await asyncio.gather(event(item, due), event(item, due))
-            else:
-                await event(item, due)
-                if item["id"] in doubled:
-                    await event(item, time.perf_counter())
-
-        async def ask(offset: float, user: str, question: str, url: str) -> None:
-            due = await until(offset)
-            body = payloads.slash_command(user, f"ask {question}", response_url=url)
-            headers = payloads.signed_headers(secret, body, FORM)
-            await post("slash", url, SLACK_PATH, body.encode(), headers, due)
-
-        pace = load.window / load.events
-        await asyncio.gather(
-            *(deliver(i * pace, item) for i, item in enumerate(events)),
-            *(
-                ask(load.window / 2, ATES[i % len(ATES)], question, urls[i])
-                for i, question in enumerate(questions(load.commands))
-            ),
-        )
-    return outcomes, events, doubled
+        client = LoadClient(f"http://127.0.0.1:{port}", secret, WEBHOOK_SECRET, http)
+        await client.send(events, doubled, questions, urls, load.window)
+    return client.outcomes, events, doubled
 
 
 def run(kind: str, load: Load) -> tuple[list[Outcome], dict[str, Any], set[str], set[str]]:
     """Start the server in a child process, load it, collect its report, stop it."""
-    child = subprocess.Popen(
-        [sys.executable, __file__, "--serve", kind, "--commands", str(load.commands)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stdin is not None and child.stdout is not None
-    try:
-        ready = json.loads(child.stdout.readline())
+    arguments = ("--serve", kind, "--commands", str(load.commands))
+    with child_server(__file__, *arguments, stdin=True) as (child, ready):
+        assert child.stdin is not None and child.stdout is not None
         outcomes, events, doubled = asyncio.run(
             send(ready["port"], ready["secret"], ready["urls"], load)
         )
@@ -393,10 +224,6 @@ def run(kind: str, load: Load) -> tuple[list[Outcome], dict[str, Any], set[str],
         child.stdin.write("stop\n")
         child.stdin.flush()
         child.wait(timeout=60)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
     report["urls"] = ready["urls"]
     return outcomes, report, {e["id"] for e in events}, doubled
 
@@ -404,15 +231,10 @@ def run(kind: str, load: Load) -> tuple[list[Outcome], dict[str, Any], set[str],
 # --- figures and checks ---------------------------------------------------------------
 
 
-def quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def figures(outcomes: list[Outcome], kind: str) -> str:
-    mine = [o for o in outcomes if o.kind == kind]
+def figures(outcomes: list[Outcome], *kinds: str) -> str:
+    mine = [o for o in outcomes if o.kind in kinds]
     seconds = [o.seconds for o in mine]
-    span = max(o.done for o in mine) - min(o.due for o in mine)
+    span = max(o.done for o in mine) - min(o.sent for o in mine)
     late = sum(s >= ACK_LIMIT_SECONDS for s in seconds)
     statuses = ", ".join(
         f"{status}×{n}" for status, n in sorted(Counter(o.status for o in mine).items())
@@ -421,7 +243,7 @@ def figures(outcomes: list[Outcome], kind: str) -> str:
         f"{len(mine):5d}  p50 {quantile(seconds, 0.5) * 1000:7.1f} ms  "
         f"p99 {quantile(seconds, 0.99) * 1000:7.1f} ms  max {max(seconds) * 1000:7.1f} ms  "
         f"{len(mine) / span:6.0f} req/s  ≥3 s: {late}  [{statuses}]  "
-        f"(slowest due at +{max(mine, key=lambda o: o.seconds).due:.1f} s)"
+        f"(slowest due at +{max(mine, key=lambda o: o.seconds).sent:.1f} s)"
     )
 
 
@@ -431,7 +253,7 @@ def product_checks(
     """What a user would check: in time, the right answers, nothing lost, nothing doubled."""
     answers: defaultdict[str, list[tuple[int, bool]]] = defaultdict(list)
     for o in outcomes:
-        if o.kind == "event":
+        if o.kind != "slash":
             answers[o.key].append((o.status, o.duplicate))
     right = sum(
         sorted(got) == ([(200, True), (202, False)] if key in doubled else [(202, False)])
@@ -497,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(serve(args.serve, args.commands))
         return 0
 
-    print(f"machine: {machine()}")
+    print(f"machine: {machine(SQLITE, f'aiohttp {aiohttp.__version__}')}")
     print("client and servers on 127.0.0.1; each server in its own child process")
     failed = False
     for window in args.windows:
@@ -508,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  ({kind}: load {load_average()} before)", flush=True)
                 outcomes, report, ids, doubled = run(kind, load)
                 print(f"  {label} /sm ask   {figures(outcomes, 'slash')}")
-                print(f"  {label} webhook   {figures(outcomes, 'event')}")
+                print(f"  {label} webhook   {figures(outcomes, 'event', 'duplicate')}")
                 if kind == "bare":
                     continue
                 for text, ok in product_checks(outcomes, report, ids, doubled, load):

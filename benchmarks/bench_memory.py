@@ -21,16 +21,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import shutil
 import socket
-import sqlite3
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import aiohttp
+from harness import SQLITE, machine
 
 from bot.standin import SlackStandIn
 
@@ -52,34 +51,6 @@ async def main() -> None:
 
 asyncio.run(main())
 """
-
-
-def load_average() -> str:
-    """Return the 1-minute load average: other work on the machine skews the figures."""
-    try:
-        return Path("/proc/loadavg").read_text().split()[0]
-    except OSError:
-        return "unknown"
-
-
-def cpu_model() -> str:
-    """Return the CPU model from /proc/cpuinfo (or the platform's guess)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def machine() -> str:
-    """Describe where this ran: cores, CPU, Python, database."""
-    return (
-        f"{os.cpu_count()} cores, {cpu_model()}, load {load_average()}, "
-        f"Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version} (file, WAL)"
-    )
 
 
 def free_port() -> int:
@@ -180,7 +151,7 @@ async def run(idle: float) -> int:
             idle,
         )
 
-    print(f"machine: {machine()}")
+    print(f"machine: {machine(SQLITE)}")
     print(f"read after {idle:g} s idle once it served its first answer; /proc/PID/status")
     print(
         f"  baseline  python + slack_bolt + aiohttp, empty app   RSS {bare[0]:6.1f} MB   "

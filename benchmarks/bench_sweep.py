@@ -37,9 +37,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -53,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from harness import SQLITE, machine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 
@@ -113,41 +111,13 @@ Row = tuple[Any, ...]
 # --- the machine ---------------------------------------------------------------------
 
 
-def load_average() -> str:
-    """Return the 1-minute load average: other work on the machine skews the figures."""
-    try:
-        return Path("/proc/loadavg").read_text().split()[0]
-    except OSError:
-        return "unknown"
-
-
-def cpu_model() -> str:
-    """Return the CPU model from /proc/cpuinfo (or the platform's guess)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def database_description(engine: Engine) -> str:
     """Name the database engine and its version."""
     if engine.dialect.name == "sqlite":
-        return f"SQLite {sqlite3.sqlite_version} (file, WAL)"
+        return SQLITE
     with engine.connect() as connection:
         version = connection.exec_driver_sql("SHOW server_version").scalar()
     return f"PostgreSQL {version} ({engine.url.host or 'socket'}, driver {engine.driver})"
-
-
-def machine(engine: Engine) -> str:
-    """Describe where this ran: cores, CPU, Python, database."""
-    return (
-        f"{os.cpu_count()} cores, {cpu_model()}, load {load_average()}, "
-        f"Python {platform.python_version()}, "
-        f"{database_description(engine)}"
-    )
 
 
 # --- the store -----------------------------------------------------------------------
@@ -576,7 +546,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         scratch_store(args.database_url, args.keep, "small") as small,
         scratch_store(args.database_url, args.keep, "full") as full,
     ):
-        print(f"machine: {machine(full)}")
+        print(f"machine: {machine(database_description(full))}")
         print(
             f"stores: 10% and 100% of {cases:,} answered cases x {pairs * 2} messages "
             f"(scale {args.scale}), each with {LIVE:,} open messages; batch {args.batch}; "

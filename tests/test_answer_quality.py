@@ -26,19 +26,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Self
 
 import pytest
-import yaml
 
 from bot.answers import AnswerEngine
+from bot.evaluation import BLIND_MARK, QUESTION_FILES, QuestionSet, Score, load_sets, ranked
 
 DATA = Path(__file__).parent / "data"
-PATTERN = "questions*.yaml"
-TODAY = date(2025, 1, 1)
-BLIND_MARK = "blind"
 # Development targets (the issue's acceptance criteria), on the sets the engine is tuned on.
 MIN_TOP1 = 0.90
 MIN_ABSTENTION = 0.90
@@ -51,69 +47,16 @@ BLIND_MIN_TOP1 = 0.70
 BLIND_MIN_ABSTENTION = 0.70
 
 
-@dataclass(frozen=True)
-class QuestionSet:
-    """The questions of one file: (question, expected citation) pairs and off-topic ones."""
-
-    name: str
-    in_scope: list[tuple[str, str]]
-    out_of_scope: list[str]
-
-    @property
-    def blind(self) -> bool:
-        """Return whether the set is reserved, so its questions must not be shown."""
-        return BLIND_MARK in self.name
-
-
 @dataclass
-class Scorecard:
-    """Counts from one or more question sets; the figures are derived from them."""
+class Scorecard(Score):
+    """A score with what was missed, to show beside the figures."""
 
-    name: str
-    in_scope: int = 0
-    out_of_scope: int = 0
-    top1: float = 0.0
-    hit3: float = 0.0
-    reciprocal: float = 0.0
-    abstained_in: int = 0
-    abstained_out: int = 0
     misses: list[str] = field(default_factory=list, repr=False)
 
-    def add(self, other: Scorecard) -> None:
-        """Add another scorecard's counts to this one."""
-        self.in_scope += other.in_scope
-        self.out_of_scope += other.out_of_scope
-        self.top1 += other.top1
-        self.hit3 += other.hit3
-        self.reciprocal += other.reciprocal
-        self.abstained_in += other.abstained_in
-        self.abstained_out += other.abstained_out
+    def add(self, other: Self) -> None:
+        """Add another scorecard's counts and misses to this one."""
+        super().add(other)
         self.misses += other.misses
-
-    @property
-    def top1_rate(self) -> float:
-        """Return the share of in-scope questions answered with the expected citation."""
-        return self.top1 / self.in_scope if self.in_scope else 0.0
-
-    @property
-    def hit3_rate(self) -> float:
-        """Return the share of in-scope questions whose citation is in the top three."""
-        return self.hit3 / self.in_scope if self.in_scope else 0.0
-
-    @property
-    def mrr(self) -> float:
-        """Return the mean reciprocal rank of the expected citation."""
-        return self.reciprocal / self.in_scope if self.in_scope else 0.0
-
-    @property
-    def abstention(self) -> float:
-        """Return the share of out-of-scope questions left unanswered."""
-        return self.abstained_out / self.out_of_scope if self.out_of_scope else 1.0
-
-    @property
-    def false_abstention(self) -> float:
-        """Return the share of in-scope questions left unanswered."""
-        return self.abstained_in / self.in_scope if self.in_scope else 0.0
 
     def row(self) -> str:
         """Return the figures as one table row."""
@@ -130,53 +73,18 @@ HEADER = (
 )
 
 
-def load_sets(directory: Path = DATA) -> list[QuestionSet]:
-    """Load every question file in ``directory``, merging each file's lists."""
-    sets = []
-    for path in sorted(directory.glob(PATTERN)):
-        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        in_scope: list[tuple[str, str]] = []
-        out_of_scope: list[str] = []
-        for key, items in data.items():
-            if "out_of_scope" in str(key):
-                out_of_scope += [_question(item) for item in items or []]
-            else:
-                in_scope += [(_question(item), str(item["expect"])) for item in items or []]
-        sets.append(QuestionSet(path.name, in_scope, out_of_scope))
-    return sets
-
-
-def _question(item: str | dict[str, Any]) -> str:
-    """Return the question text of a list item, a plain string or a ``{q: ...}`` mapping."""
-    return str(item["q"]) if isinstance(item, dict) else str(item)
-
-
-def ranked(engine: AnswerEngine, question: str) -> tuple[bool, list[str]]:
-    """Return whether the engine answered, and its citations best first."""
-    answer = engine.ask(question, TODAY)
-    order = [engine.kb.section(sid).citation for sid in engine.ranked_sections(question)]
-    if answer.citation is not None:
-        order = [answer.citation, *(c for c in order if c != answer.citation)]
-    return answer.answered, order
-
-
 def score(engine: AnswerEngine, questions: QuestionSet) -> Scorecard:
     """Run every question of one set and count the results."""
-    card = Scorecard(questions.name, len(questions.in_scope), len(questions.out_of_scope))
+    card = Scorecard(questions.name)
     misses: list[str] = []
     for question, expected in questions.in_scope:
         answered, order = ranked(engine, question)
-        rank = order.index(expected) + 1 if expected in order else 0
-        card.top1 += answered and rank == 1
-        card.hit3 += 0 < rank <= 3
-        card.reciprocal += 1 / rank if rank else 0
-        card.abstained_in += not answered
-        if not (answered and rank == 1):
+        if not card.count_in_scope(expected, answered, order):
             got = order[0] if answered else "abstained"
             misses.append(f"  miss: {question!r} expected {expected}, got {got}")
     for question in questions.out_of_scope:
         answered, order = ranked(engine, question)
-        card.abstained_out += not answered
+        card.count_out_of_scope(answered)
         if answered:
             misses.append(f"  answered out of scope: {question!r} with {order[0]}")
     if questions.blind:
@@ -221,14 +129,14 @@ class Results:
 def results() -> Results:
     """Score the packaged engine on every question set once; print the figures."""
     engine = AnswerEngine.default()
-    cards = [score(engine, questions) for questions in load_sets()]
-    assert cards, f"no {PATTERN} in {DATA}"
+    cards = [score(engine, questions) for questions in load_sets(DATA)]
+    assert cards, f"no {QUESTION_FILES} in {DATA}"
     development = combine(
         "development (not blind)", (c for c in cards if BLIND_MARK not in c.name)
     )
     overall = combine("overall", cards)
     totals = [development, overall] if len(cards) > 1 else [overall]
-    print(f"\nAnswer quality on {DATA.name}/{PATTERN}:\n{report(cards, totals)}")
+    print(f"\nAnswer quality on {DATA.name}/{QUESTION_FILES}:\n{report(cards, totals)}")
     return Results(cards, development, overall)
 
 
