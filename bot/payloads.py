@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from itertools import count
 from typing import Any
 from urllib.parse import urlencode
@@ -62,7 +63,9 @@ def event_callback(event: dict[str, Any]) -> str:
         "api_app_id": "A0SM",
         "event": {"event_ts": event.get("ts", f"{time.time():.6f}"), **event},
         "type": "event_callback",
-        "event_id": f"Ev{n:08d}",
+        # Unique across runs too: the bot remembers event ids in its store, and a console
+        # reopened on the same store must not have its first events taken for retries.
+        "event_id": f"Ev{uuid.uuid4().hex[:12].upper()}{n:04d}",
         "event_time": int(time.time()),
         "authorizations": [{"team_id": TEAM_ID, "user_id": "UBOT", "is_bot": True}],
     }

@@ -144,7 +144,11 @@ def no_reply_recorded(reason: str) -> str:
 
 def already_settled(how: str, when_text: str) -> str:
     """Answer a click on a message that was settled before."""
-    label = {"replied": "answered", "no_reply_needed": "marked as needing no reply"}.get(how, how)
+    label = {
+        "replied": "answered",
+        "no_reply_needed": "marked as needing no reply",
+        "case_closed": "settled when the case was closed",
+    }.get(how, how)
     return f"Nothing to do: that message was already {label} {when_text}."
 
 
@@ -420,9 +424,11 @@ def case_message_line(message: Any, shown: Callable[[datetime], str], upcoming: 
     if message.direction == "out":
         return f"• ↗ reply {shown(message.at)}"
     if message.settled_at is not None:
-        how = {"replied": "answered", "no_reply_needed": "no reply needed"}.get(
-            message.settled_how, message.settled_how
-        )
+        how = {
+            "replied": "answered",
+            "no_reply_needed": "no reply needed",
+            "case_closed": "case closed",
+        }.get(message.settled_how, message.settled_how)
         note = f" ({message.settled_note})" if message.settled_note else ""
         return f"• ↘ in {shown(message.at)} — {how} {shown(message.settled_at)}{note}"
     step = f"; next: {upcoming.kind} {shown(upcoming.due_at)}" if upcoming else ""

@@ -28,7 +28,7 @@ from models.tables import (
     SecureMessage,
 )
 from reminders.policy import Policy
-from reminders.tracking import OPEN_STATES, open_inbound, schedule_of
+from reminders.tracking import OPEN_STATES, open_inbound, schedule_of, settle
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +180,54 @@ def first_message(
     ).first()
     if earlier is not None:
         return None
-    return prompt_car(session, policy, case, ate, CO_TDC, message.at)
+    prompted = prompt_car(session, policy, case, ate, CO_TDC, message.at)
+    if prompted is None:
+        _move_back(session, policy, case, ate, CO_TDC, message.at)
+    return prompted
+
+
+def _move_back(
+    session: Session, policy: Policy, case: Case, ate: Employee, code: str, on: datetime
+) -> None:
+    """Date an existing prompt back to `on` when an earlier message turns up (a backfill).
+
+    The prompt is asked again with the corrected date if it already went out or was
+    confirmed: the CAR would otherwise keep the later date.
+    """
+    prompt = find_prompt(session, case.number, code)
+    day = on.astimezone(schedule_of(policy, ate).zone()).date()
+    if day >= prompt.record_date:
+        return
+    told = (
+        prompt.confirmed_at is not None
+        or session.exec(
+            select(Notification.id).where(
+                Notification.ref == f"car:{prompt.id}", Notification.state == "sent"
+            )
+        ).first()
+    )
+    audit.record(
+        session,
+        actor=audit.SYSTEM,
+        action="car.redated",
+        at=on,
+        case=case.number,
+        detail=f"{code} {prompt.record_date} -> {day}",
+    )
+    prompt.record_date, prompt.confirmed_at, prompt.confirmed_by = day, None, None
+    session.add(prompt)
+    if told:
+        key = f"car:{case.number}:{code}:{day.isoformat()}"
+        _plan(
+            session,
+            key=key,
+            kind="car_prompt",
+            to=ate.id,
+            case=case.number,
+            due=on,
+            ref=f"car:{prompt.id}",
+        )
+    logger.info("CAR prompt dated back case=%s code=%s", case.number, code)
 
 
 def initial_contact(
@@ -371,8 +418,12 @@ def confirm_closing(
     except IntegrityError:
         return None
     case.closing_at = case.closing_at or at
+    case.closed_at = at
     session.add(case)
     _cancel(session, f"closing:{case.number}")
+    # The case is closed in Secure Messaging: nothing on it can be answered any more.
+    for message in open_inbound(session, case.number):
+        settle(session, message, how="case_closed", by=by, at=at)
     audit.record(
         session,
         actor=by,

@@ -38,6 +38,7 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
 _AGO = re.compile(r"(\d{1,6}) ?(m|mins?|minutes?|h|hrs?|hours?|d|days?) ago", re.ASCII)
 _CLOCK = re.compile(r"(\d{1,2})(?:[:.](\d{2})(?::(\d{2}))?)? ?(?:([ap])\.?m\.?)?", re.ASCII)
+_HHMM = re.compile(r"[0-2]\d[0-5]\d", re.ASCII)  # 0940, as on a 24-hour clock
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?", re.ASCII)
 _ISO_T = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})t(?=\d)", re.ASCII)
@@ -121,34 +122,42 @@ def _read_offset(text: str) -> timezone | None:
 
 def _read_local(cleaned: str, now: datetime, tz: ZoneInfo, today: date) -> datetime | None:
     """Read an optional day and a wall-clock time in the employee's zone."""
-    day, rest = _split_day(_ISO_T.sub(r"\1 ", cleaned), today)
+    day, rest, step_back = _split_day(_ISO_T.sub(r"\1 ", cleaned), today)
     clock = _read_clock(rest)
     if clock is None:
+        if day is not None and not rest:
+            raise UserError(f"Add the time of day too, e.g. '{cleaned} 15:10'.")
         return None
-    if day is None:  # a bare time is today, unless that is still ahead: then yesterday
-        day = today
-        if _attach(today, clock, tz, today) > now + FUTURE_GRACE:
-            day = today - timedelta(days=1)
+    # A bare time, or a weekday with a time, means the latest such moment up to now:
+    # "16:00" typed at 09:00 is yesterday's, "thu 9am" typed on Thursday evening today's.
+    if step_back and _attach(day, clock, tz, today) > now + FUTURE_GRACE:
+        day -= step_back
     return _attach(day, clock, tz, today)
 
 
-def _split_day(cleaned: str, today: date) -> tuple[date | None, str]:
-    """Find a day word at the start or end of the text; return it and the rest."""
+def _split_day(cleaned: str, today: date) -> tuple[date, str, timedelta | None]:
+    """Find a day word at the start or end of the text; return it, the rest, and how far
+    to step back should the moment turn out to be ahead of now (None: never)."""
     words = cleaned.split(" ")
     for size in (2, 1):  # "last friday" is two words
         for head, rest in ((words[:size], words[size:]), (words[-size:], words[:-size])):
-            day = _read_day(" ".join(head), today)
+            word = " ".join(head)
+            day = _read_day(word, today)
             if day is not None:
-                return day, " ".join(rest)
-    return None, cleaned
+                step_back = timedelta(days=7) if word in _WEEKDAYS else None
+                return day, " ".join(rest), step_back
+    return today, cleaned, timedelta(days=1)
 
 
 def _read_day(word: str, today: date) -> date | None:
-    """Read today, yesterday, a weekday (the latest one before today) or a date."""
+    """Read today, yesterday, a weekday (this week's, up to today; with "last", the one
+    before today) or a date."""
     if word == "today":
         return today
     if word == "yesterday":
         return today - timedelta(days=1)
+    if word in _WEEKDAYS:
+        return today - timedelta(days=(today.weekday() - _WEEKDAYS[word]) % 7)
     name = word.removeprefix("last ")
     if name in _WEEKDAYS:
         back = (today.weekday() - _WEEKDAYS[name] - 1) % 7 + 1
@@ -186,7 +195,9 @@ def _make_date(word: str, year: int, month: int, day: int) -> date:
 
 
 def _read_clock(text: str) -> time | None:
-    """Read 09:40, 9:40, 15:10:30, 9.40am, 3pm or 3 pm; a bare number is too vague."""
+    """Read 09:40, 9:40, 0940, 15:10:30, 9.40am, 3pm or 3 pm; a bare hour is too vague."""
+    if _HHMM.fullmatch(text):
+        text = f"{text[:2]}:{text[2:]}"
     match = _CLOCK.fullmatch(text)
     if match is None or (match[2] is None and match[4] is None):
         return None

@@ -343,3 +343,43 @@ def test_export_closings_lists_confirmations_for_audit(
     ]
     assert csv_lines[0].startswith("case,ate,confirmed_by")
     assert len(csv_lines) == 3
+
+
+def test_an_earlier_message_recorded_late_dates_co_tdc_back_and_asks_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = replay(
+        tmp_path,
+        capsys,
+        [
+            event("message.received", "APL-26-0003", "2026-09-15T10:00:00-05:00", id="m-2"),
+            event("confirm", "APL-26-0003", "2026-09-15T11:00:00-05:00", what="car:CO-TDC"),
+            # The first message of the case, backfilled after the CAR entry was confirmed.
+            event("message.received", "APL-26-0003", "2026-09-14T09:00:00-05:00", id="m-1"),
+            {"type": "tick", "at": "2026-09-15T12:00:00-05:00"},
+        ],
+    )
+
+    asked = [n for n in out if n["kind"] == "car_prompt"]
+    assert [n["code"] for n in asked] == ["CO-TDC", "CO-TDC"]
+    assert "dated *Tue Sep 15, 2026*" in asked[0]["text"]
+    assert "dated *Mon Sep 14, 2026*" in asked[1]["text"]
+
+
+def test_confirming_the_closing_export_stops_the_clock_on_open_messages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = replay(
+        tmp_path,
+        capsys,
+        [
+            event("message.received", "APL-26-0004", "2026-09-14T09:00:00-05:00", id="m-1"),
+            event("case.closing", "APL-26-0004", "2026-09-15T09:00:00-05:00"),
+            event("confirm", "APL-26-0004", "2026-09-15T10:00:00-05:00", what="closing"),
+            {"type": "tick", "at": "2026-09-30T00:00:00-05:00"},
+        ],
+    )
+
+    kinds = [n["kind"] for n in out if n["case"] == "APL-26-0004"]
+    assert "escalation" not in kinds
+    assert [n["level"] for n in out if n["kind"] == "reminder"] == [1]  # sent Tuesday 09:00

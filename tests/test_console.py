@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -104,3 +107,21 @@ async def test_a_menu_option_and_a_dialog_are_driven_from_the_prompt(
     assert "Snoozed." in out
     assert "The dialog says: Give a short reason" in out
     assert texts.no_reply_recorded("taxpayer only said thanks") in out
+
+
+def test_a_console_reopened_on_its_store_still_answers_direct_messages(tmp_path: Path) -> None:
+    store = tmp_path / "console.db"
+    runs = [
+        subprocess.run(
+            [sys.executable, "-m", "bot", "console", "--db", str(store)],
+            input="what code for the first secure message\n:quit\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        for _ in range(2)
+    ]
+
+    for run in runs:
+        assert "IRM 8.6.1.4.X.1(3)" in run.stdout, run.stdout + run.stderr

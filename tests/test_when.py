@@ -76,8 +76,12 @@ def refusal(text: str, now: datetime = NOW, tz: ZoneInfo = CHICAGO) -> str:
         ("fri 4pm", utc(2026, 11, 27, 22, 0)),
         ("last friday 4 pm", utc(2026, 11, 27, 22, 0)),
         ("wednesday 9:00", utc(2026, 12, 2, 15, 0)),
-        ("thu 9:00", utc(2026, 11, 26, 15, 0)),  # today is Thursday: a week back
-        ("Thurs 8am", utc(2026, 11, 26, 14, 0)),
+        ("thu 9:00", utc(2026, 12, 3, 15, 0)),  # today is Thursday: this morning
+        ("Thurs 8am", utc(2026, 12, 3, 14, 0)),
+        ("thu 4pm", utc(2026, 11, 26, 22, 0)),  # still ahead today: last week's
+        ("last thu 8am", utc(2026, 11, 26, 14, 0)),
+        ("0940", utc(2026, 12, 3, 15, 40) - timedelta(days=1)),  # 09:40 is still ahead
+        ("0840", utc(2026, 12, 3, 14, 40)),
         # dates
         ("2026-12-01 09:40", utc(2026, 12, 1, 15, 40)),
         ("2026-12-01T09:40", utc(2026, 12, 1, 15, 40)),
@@ -163,12 +167,8 @@ def test_unreadable_text_is_refused_with_the_forms() -> None:
         "25:00",
         "9:60",
         "9:40:61",
-        "yesterday",
-        "today",
-        "monday",
         "next friday 9:00",
         "yesterday today",
-        "2026-12-01",
         "2026-12-01T09:40:00+24:00",
         "5 weeks ago",
         "ago",
@@ -181,6 +181,11 @@ def test_unreadable_forms(text: str) -> None:
     message = refusal(text)
     assert message.startswith(f"I couldn't read '{text}'")
     assert "09:40" in message and "'yesterday 15:10'" in message
+
+
+@pytest.mark.parametrize("text", ["yesterday", "today", "monday", "2026-12-01"])
+def test_a_day_without_a_time_asks_for_the_time(text: str) -> None:
+    assert refusal(text) == f"Add the time of day too, e.g. '{text} 15:10'."
 
 
 def test_long_text_is_quoted_short() -> None:
