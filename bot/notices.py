@@ -56,7 +56,7 @@ def checklist_message(session: Session, checklist: Checklist, tz: str) -> Render
 
 def compose_digest(session: Session, policy: Policy, reader: Employee, now: datetime) -> Rendered:
     """Compose a reader's digest as of now, covering the time since their last one."""
-    since = digest.previous_digest_at(session, reader.id, now)
+    since = digest.previous_digest_at(session, policy, reader, now)
     found = digest.compose(session, policy, reader, now, since)
     local = now.astimezone(ZoneInfo(reader.tz))
     return digest_message(found, texts.digest_title(reader.name, found.office, local), local)

@@ -34,7 +34,7 @@ async def digest_command(services: Services, request: CommandRequest) -> Reply:
         if word == "":
             text, blocks = compose_digest(session, services.policy, reader, now)
             return Reply(text=text, blocks=blocks)
-        since = digest.previous_digest_at(session, reader.id, now)
+        since = digest.previous_digest_at(session, services.policy, reader, now)
         found = digest.compose(session, services.policy, reader, now, since)
         title = texts.digest_title(reader.name, found.office, now.astimezone(ZoneInfo(reader.tz)))
     messages = digest_full(found, title)

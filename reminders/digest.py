@@ -7,6 +7,7 @@ manager gets each day's digest once, whatever restarts or replicas do.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -232,18 +233,25 @@ def _feedback(session: Session, since: datetime, now: datetime) -> tuple[list[st
 def next_digest_at(policy: Policy, person: Employee, after: datetime) -> datetime:
     """Return the next digest instant strictly after `after`: the person's digest time on
     their digest days (default working days), never on a holiday, in their own zone."""
-    schedule = schedule_of(policy, person)
-    at = parse_clock_time(person.digest_time) if person.digest_time else DIGEST_TIME
-    days = parse_days(person.digest_days) if person.digest_days else schedule.weekdays
-    local = after.astimezone(schedule.zone())
-    for offset in range(0, 400):
-        day: date = local.date() + timedelta(days=offset)
-        if day.weekday() not in days or schedule.holidays.is_holiday(day):
-            continue
-        candidate = datetime.combine(day, at, schedule.zone())
+    for candidate in _digest_slots(policy, person, after, step=1):
         if candidate > after:
             return candidate
     raise ValueError(f"no digest day within a year for {person.id}")
+
+
+def _digest_slots(
+    policy: Policy, person: Employee, around: datetime, *, step: int
+) -> Iterator[datetime]:
+    """Yield the person's digest instants day by day from `around`'s local date, forwards
+    (step 1) or backwards (step -1), for up to a year."""
+    schedule = schedule_of(policy, person)
+    at = parse_clock_time(person.digest_time) if person.digest_time else DIGEST_TIME
+    days = parse_days(person.digest_days) if person.digest_days else schedule.weekdays
+    local = around.astimezone(schedule.zone())
+    for offset in range(0, 400):
+        day: date = local.date() + timedelta(days=offset * step)
+        if day.weekday() in days and not schedule.holidays.is_holiday(day):
+            yield datetime.combine(day, at, schedule.zone())
 
 
 def plan_digests(session: Session, policy: Policy, now: datetime) -> int:
@@ -303,16 +311,23 @@ def _has_upcoming(session: Session, person_id: str, now: datetime) -> bool:
     )
 
 
-def previous_digest_at(session: Session, person_id: str, before: datetime) -> datetime:
-    """Return when this person's last digest went out (a day before `before` if never)."""
+def previous_digest_at(
+    session: Session, policy: Policy, person: Employee, before: datetime
+) -> datetime:
+    """Return when this person's last digest went out; if none did, their digest instant
+    on the last digest day before `before`'s (a first digest on Monday covers Friday on)."""
     last = session.exec(
         select(Notification.sent_at)
         .where(
             Notification.kind == "digest",
-            Notification.recipient_id == person_id,
+            Notification.recipient_id == person.id,
             Notification.state == "sent",
             col(Notification.sent_at) < before,
         )
         .order_by(col(Notification.sent_at).desc())
     ).first()
-    return last or before - timedelta(days=1)
+    if last is not None:
+        return last
+    # From the day before: today's slot is the digest being composed (perhaps late).
+    yesterday = before - timedelta(days=1)
+    return next(_digest_slots(policy, person, yesterday, step=-1), yesterday)

@@ -172,3 +172,18 @@ async def test_the_admin_digest_lists_unanswered_questions_and_unhelpful_answers
     text = json.dumps(calls[-1].args["blocks"], ensure_ascii=False)
     assert "Questions the bot could not answer" in text and "timesheet" in text
     assert "Answers marked not helpful" in text and "x1-4" in text
+
+
+async def test_a_first_digest_covers_escalations_since_the_last_digest_day(
+    bot: OfflineBot,
+) -> None:
+    # Tuesday 15:00 in Chicago: three business days later, Friday 15:00, it is escalated.
+    receive(bot, "m-1", "APL-26-0001", "U0ATE1", datetime(2026, 9, 1, 20, 0, tzinfo=UTC))
+    await bot.sweep(until=FRIDAY_EVENING)
+
+    await bot.sweep(until=TUESDAY_0830_CHICAGO)  # past Labor Day, the first digest
+
+    [first] = digests_to(bot, "U0MGR1")
+    text = json.dumps(first["blocks"], ensure_ascii=False)
+    assert "Escalations since the last digest" in text
+    assert "Alex Rivera — APL-26-0001 — escalated" in text

@@ -62,7 +62,7 @@ def test_a_team_loads_with_the_manager_listed_after_the_report(
 
     out = capsys.readouterr()
     assert status == 0, out.err
-    assert "2 employee(s) added, 0 updated, 0 row(s) rejected." in out.out
+    assert "2 employees added, 0 updated, 0 rows rejected." in out.out
     alex = people(store)["U0ATE7"]
     assert (alex.manager_id, alex.tz, alex.job_series, alex.egain) == (
         "U0MGR9",
@@ -100,7 +100,7 @@ def test_each_bad_row_is_rejected_with_its_line_and_reason_while_good_rows_load(
     out = capsys.readouterr()
     assert status == 1
     assert out.err.startswith("line 2: ") and reason in out.err, out.err
-    assert "1 employee(s) added, 0 updated, 1 row(s) rejected." in out.out
+    assert "1 employee added, 0 updated, 1 row rejected." in out.out
     assert "U0ATE9" in people(team) and "U0ATE8" not in people(team)
 
 
@@ -181,7 +181,7 @@ def test_an_update_keeps_the_stored_egain_and_series_when_their_cells_are_empty(
     status = main(["roster", "import", str(path)])
 
     assert status == 0
-    assert "0 employee(s) added, 1 updated" in capsys.readouterr().out
+    assert "0 employees added, 1 updated" in capsys.readouterr().out
     alex = people(team)["U0ATE7"]
     assert (alex.name, alex.tz, alex.egain, alex.job_series) == (
         "Alex Rivera-Lopez",
