@@ -72,6 +72,11 @@ def snooze_option(hours: int) -> str:
     return f"{hours} working hour{'s' if hours != 1 else ''}"
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """Say a count with its noun in the right number (1 message, 2 messages)."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def business_days(days: float) -> str:
     """Say an amount of business days the way people do (1 business day, 2.5 business days)."""
     shown = f"{days:.1f}".rstrip("0").rstrip(".")
@@ -129,7 +134,8 @@ def replied_recorded(case: str, settled: int) -> str:
     """Confirm a reply was recorded."""
     if settled == 0:
         return f"Reply on *{case}* recorded. Nothing on that case was waiting for one."
-    return f"Reply on *{case}* recorded; the clock stopped for {settled} waiting message(s)."
+    waiting = counted(settled, "waiting message")
+    return f"Reply on *{case}* recorded; the clock stopped for {waiting}."
 
 
 def received_recorded(case: str, due: str) -> str:
@@ -469,15 +475,15 @@ DIGEST_SECTIONS = {
     "questions": "*Questions the bot could not answer*",
     "feedback": "*Answers marked not helpful*",
 }
-DIGEST_SHORT = {
-    "overdue": "overdue",
-    "escalations": "escalated",
-    "car": "CAR",
-    "closing": "closing",
-    "checklists": "checklists",
-    "readiness": "readiness",
-    "questions": "unanswered questions",
-    "feedback": "👎",
+DIGEST_SHORT = {  # what each section's count counts: (one, several)
+    "overdue": ("overdue", "overdue"),
+    "escalations": ("escalated", "escalated"),
+    "car": ("CAR entry", "CAR entries"),
+    "closing": ("closing", "closings"),
+    "checklists": ("stalled checklist", "stalled checklists"),
+    "readiness": ("readiness gap", "readiness gaps"),
+    "questions": ("unanswered question", "unanswered questions"),
+    "feedback": ("👎", "👎"),
 }
 DIGEST_ALL_CLEAR = "✅ All clear: nothing is late or missing."
 DIGEST_NOT_FOR_ATES = (
@@ -505,7 +511,7 @@ def digest_title(name: str, office: bool, day: datetime) -> str:
 
 def digest_totals(counts: dict[str, int]) -> str:
     """Put the totals first."""
-    parts = [f"{n} {DIGEST_SHORT[name]}" for name, n in counts.items() if n]
+    parts = [counted(n, *DIGEST_SHORT[name]) for name, n in counts.items() if n]
     return f"*{sum(counts.values())} to look at:* " + " · ".join(parts)
 
 
@@ -539,7 +545,7 @@ def digest_footer(when: datetime) -> str:
 
 def digest_full_sent(messages: int) -> str:
     """Say the full digest went to the DMs."""
-    return f"The full digest is in your direct messages with me ({messages} message(s))."
+    return f"The full digest is in your direct messages with me ({counted(messages, 'message')})."
 
 
 def quote(text: str, limit: int = 160) -> str:
@@ -699,7 +705,8 @@ def roster_zone_fallback(user_id: str, zone: str) -> str:
 
 def roster_summary(added: int, updated: int, rejected: int) -> str:
     """Sum up a roster import."""
-    return f"{added} employee(s) added, {updated} updated, {rejected} row(s) rejected." + (
+    done = f"{counted(added, 'employee')} added, {updated:,} updated"
+    return f"{done}, {counted(rejected, 'row')} rejected." + (
         " Fix the rejected rows and import the file again." if rejected else ""
     )
 
@@ -829,7 +836,7 @@ def invite_letter(egain: str) -> str:
 
 def import_progress(lines: int) -> str:
     """Report how far an import has got."""
-    return f"… {lines:,} line(s) read"
+    return f"{counted(lines, 'line')} read so far…"
 
 
 # --- demo and console -----------------------------------------------------
