@@ -115,13 +115,14 @@ class Console:
     def _print(self, calls: list[Call]) -> None:
         # The Home tab is republished after most actions; reprinting it would bury the
         # answer (and renumber the buttons), so the console leaves it out.
-        shown = [
-            item
-            for item in (show(call, NAMES) for call in calls if call.method != "views.publish")
-            if item is not None
-        ]
-        for item in shown:
-            print(item.text, end="\n\n")
+        shown: list[Shown] = []
+        for call in calls:
+            if call.method == "views.publish":
+                continue
+            item = show(call, NAMES, first=1 + sum(len(s.choices) for s in shown))
+            if item is not None:
+                shown.append(item)
+                print(item.text, end="\n\n")
         with_buttons = [item for item in shown if item.choices]
         if with_buttons:
             self.choices = with_buttons

@@ -203,6 +203,7 @@ class OfflineBot:
             channel_id=channel,
             message_ts=ts,
             message=message,
+            view=origin.response.get("view") if origin.method == "views.publish" else None,
         )
         return await self._exchange(body, FORM)
 

@@ -109,10 +109,15 @@ def block_action(
     channel_id: str,
     message_ts: str | None,
     message: dict[str, Any] | None = None,
+    view: dict[str, Any] | None = None,
 ) -> str:
-    """Build the form body of a button click on a message."""
+    """Build the form body of a button click on a message, or on a Home tab `view`.
+
+    A click on a view comes as Slack sends it: the view as its container, and neither a
+    channel nor a response_url.
+    """
     n = next(_sequence)
-    payload = {
+    payload: dict[str, Any] = {
         "type": "block_actions",
         "user": {"id": user_id, "username": user_id.lower(), "team_id": TEAM_ID},
         "api_app_id": "A0SM",
@@ -133,6 +138,11 @@ def block_action(
     }
     if message is not None:
         payload["message"] = message
+    if view is not None:
+        for key in ("channel", "response_url"):
+            del payload[key]
+        payload["container"] = {"type": "view", "view_id": view.get("id", "")}
+        payload["view"] = view
     return urlencode({"payload": json.dumps(payload)})
 
 

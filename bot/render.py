@@ -136,9 +136,11 @@ def render_message(
     *,
     width: int = DEFAULT_WIDTH,
     color: bool = False,
+    first: int = 1,
 ) -> Rendered:
-    """Render a message's blocks, or its text when it has no blocks."""
-    renderer = _Renderer(width, color)
+    """Render a message's blocks, or its text when it has no blocks; number its interactive
+    elements from `first` on."""
+    renderer = _Renderer(width, color, first)
     if blocks:
         lines = renderer.blocks(blocks)
     else:
@@ -147,10 +149,10 @@ def render_message(
 
 
 def render_view(
-    view: dict[str, Any], *, width: int = DEFAULT_WIDTH, color: bool = False
+    view: dict[str, Any], *, width: int = DEFAULT_WIDTH, color: bool = False, first: int = 1
 ) -> Rendered:
     """Render a modal or Home tab: title, blocks, inputs and the submit/close labels."""
-    renderer = _Renderer(width, color)
+    renderer = _Renderer(width, color, first)
     is_modal = view.get("type", "modal") == "modal"
     title = _plain(view.get("title")) or ("" if is_modal else "Home")
     lines = renderer.header(title) if title else []
@@ -293,8 +295,9 @@ def _element_label(element: dict[str, Any]) -> str:
 class _Renderer:
     """Turn blocks into lines, numbering interactive elements as it goes."""
 
-    def __init__(self, width: int, color: bool) -> None:
+    def __init__(self, width: int, color: bool, first: int = 1) -> None:
         self.width = width
+        self.first = first
         self.style = _Style(color)
         self.actions: list[Choice] = []
         self.inputs: list[InputField] = []
@@ -395,7 +398,7 @@ class _Renderer:
     def element(self, element: dict[str, Any], block_id: str | None) -> str:
         """Number an interactive element and return how it reads: "[2] Snooze ▾ 1 hour · …"."""
         choice = Choice(
-            number=len(self.actions) + 1,
+            number=self.first + len(self.actions),
             label=_element_label(element),
             action_id=element.get("action_id"),
             block_id=block_id,

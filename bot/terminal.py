@@ -28,17 +28,20 @@ class Shown:
     origin: Call
 
 
-def show(call: Call, names: Mapping[str, str], *, width: int = 88) -> Shown | None:
-    """Render a Web API call that puts something in front of a person; None otherwise."""
+def show(call: Call, names: Mapping[str, str], *, width: int = 88, first: int = 1) -> Shown | None:
+    """Render a Web API call that puts something in front of a person; None otherwise.
+
+    Its buttons are numbered from `first`, so that several deliveries printed together
+    never show two buttons under one number."""
     kind = SHOWN.get(call.method)
     if kind is None or (not call.response.get("ok", True) and call.method != "response_url"):
         return None
     args = call.args
     if call.method.startswith("views."):
-        rendered = render_view(args.get("view") or {}, width=width)
+        rendered = render_view(args.get("view") or {}, width=width, first=first)
         who = args.get("user_id", "")
     else:
-        rendered = render_message(args.get("blocks"), args.get("text"), width=width)
+        rendered = render_message(args.get("blocks"), args.get("text"), width=width, first=first)
         who = args.get("user") or _dm_owner(str(args.get("channel", "")))
     heading = f"── to {names.get(who, who or 'you')} · {kind} " if who else f"── {kind} "
     text = heading.ljust(width, "─") + "\n" + rendered.text.rstrip()

@@ -360,7 +360,9 @@ async def _step_done(
     clicked_ts = (body.get("container") or {}).get("message_ts")
     if fresh.channel and fresh.ts:
         await _update(client, body, fresh.channel, fresh.ts, text, blocks)
-    if reply.text or clicked_ts != fresh.ts:
+    # A click on an older copy of the checklist gets the current one; a click on the Home
+    # tab needs nothing more (the tab is republished, the DM copy was just updated).
+    if reply.text or (clicked_ts is not None and clicked_ts != fresh.ts):
         shown = Reply(text=reply.text or text, blocks=[] if reply.text else blocks)
         await respond_safely(respond, client, body, shown, replace_original=False)
 

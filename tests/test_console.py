@@ -14,7 +14,7 @@ from bot import texts
 from bot.console import Console
 from bot.offline import OfflineBot
 from bot.settings import Settings
-from models.tables import Feedback
+from models.tables import CarPrompt, Feedback
 from reminders.sweep import SimulatedClock
 
 
@@ -125,3 +125,33 @@ def test_a_console_reopened_on_its_store_still_answers_direct_messages(tmp_path:
 
     for run in runs:
         assert "IRM 8.6.1.4.X.1(3)" in run.stdout, run.stdout + run.stderr
+
+
+async def test_buttons_printed_together_get_numbers_of_their_own(
+    database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clock = SimulatedClock(datetime(2026, 12, 2, 21, 0, tzinfo=UTC))
+    async with OfflineBot(database_url, settings=Settings(), clock=clock) as offline:
+        offline.seed()
+        console = Console(offline, "U0ATE1")
+        for kind, extra in (("contact.initial", {"method": "phone"}), ("sm.discontinued", {})):
+            offline.platform_event(
+                {
+                    "type": kind,
+                    "case": "APL-26-0001",
+                    "employee": "U0ATE1",
+                    "at": "2026-12-02T09:00:00-06:00",
+                    **extra,
+                }
+            )
+        console._print(await offline.sweep(until=clock.now))
+        printed = capsys.readouterr().out
+
+        await console.handle("1")
+        await console.handle("2")
+
+        assert offline.services is not None
+        with Session(offline.services.engine) as session:
+            prompts = session.exec(select(CarPrompt)).all()
+    assert "[1] Recorded in CAR" in printed and "[2] Recorded in CAR" in printed
+    assert len(prompts) == 2 and all(p.confirmed_by == "U0ATE1" for p in prompts)

@@ -10,6 +10,7 @@ import pytest
 
 from bot import payloads
 from bot.offline import JSON, OfflineBot
+from bot.render import render_view
 from bot.settings import Settings
 from reminders.sweep import SimulatedClock
 from tests.conftest import SAMPLES
@@ -95,3 +96,25 @@ async def test_slacks_own_app_home_opened_payload_publishes_the_home(bot: Offlin
     await bot.settle()
 
     assert bot.slack.home_view("U0ATE3") is not None
+
+
+async def test_a_step_ticked_on_the_home_updates_the_checklist_dm_in_place_only(
+    bot: OfflineBot,
+) -> None:
+    await bot.slash("U0ATE1", "contact APL-26-0001 letter")
+    await bot.slash("U0ATE1", "tfa APL-26-0001")
+    await open_home(bot, "U0ATE1")
+    published = bot.slack.calls_to("views.publish")[-1]
+    home = render_view(published.args["view"])
+    done = next(c for c in home.actions if c.action_id == "checklist_step_done")
+    posted_before = len(bot.slack.calls_to("chat.postMessage"))
+    responded_before = len(bot.slack.calls_to("response_url"))
+
+    calls = await bot.click("U0ATE1", done, published)
+    await bot.settle()
+
+    [checklist] = [m for m in bot.slack.messages("DU0ATE1") if "TFA" in m["text"]]
+    assert "✅" in json.dumps(checklist["blocks"], ensure_ascii=False)
+    assert [c.method for c in calls if c.method == "chat.update"] == ["chat.update"]
+    assert len(bot.slack.calls_to("chat.postMessage")) == posted_before
+    assert len(bot.slack.calls_to("response_url")) == responded_before
