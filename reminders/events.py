@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from models.errors import UserError
+from models.taxpayer_ids import REFUSAL_REASON, looks_like_taxpayer_id
 from reminders.policy import parse_clock_time, parse_days
 
 __all__ = [
@@ -336,14 +338,35 @@ _PLAIN_REASONS = {
 
 
 def parse_event(obj: object) -> Event:
-    """Validate one decoded event, or raise EventRejected with one reason a person can act on."""
+    """Validate one decoded event, or raise EventRejected with one reason a person can act on.
+
+    Every text in it is checked for taxpayer ids after decoding, so that no escape
+    (JSON's \\u0031 for "1", say) can carry one past the check.
+    """
     if not isinstance(obj, dict):
         raise EventRejected("an event must be a JSON object", 400)
+    if any(looks_like_taxpayer_id(text) for text in _texts(obj)):
+        raise EventRejected(REFUSAL_REASON, 422)
     kind = _event_type(obj)
     try:
         return _ADAPTER.validate_python(obj)
     except ValidationError as error:
         raise EventRejected(_reason(error.errors(include_url=False)[0], kind)) from None
+
+
+def _texts(value: object, depth: int = 0) -> Iterator[str]:
+    """Yield every string in a decoded JSON value, keys included."""
+    if isinstance(value, str):
+        yield value
+    elif depth > 20:
+        return  # deeper nesting than any event has; validation refuses it anyway
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _texts(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item, depth + 1)
 
 
 def parse_event_json(text: str) -> Event:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.guard import looks_like_taxpayer_id
+from bot.guard import looks_like_taxpayer_id, redact_taxpayer_ids
 
 
 @pytest.mark.parametrize(
@@ -22,6 +22,14 @@ from bot.guard import looks_like_taxpayer_id
         "1 2 3 4 5 6 7 8 9",
         "123\u2010" + "45\u22126789",
         "1\u200e23-45-6789",
+        "987 654 321",
+        "987,65,4321",
+        "987  -  65  -  4321",
+        "987~65~4321",
+        "12-345-6789",
+        "123-456789",
+        "\uff11\uff12\uff13-\uff14\uff15-\uff16\uff17\uff18\uff19",  # full-width digits
+        "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669",  # Arabic-Indic digits
     ],
 )
 def test_taxpayer_ids_in_any_common_form_are_caught(text: str) -> None:
@@ -41,7 +49,17 @@ def test_taxpayer_ids_in_any_common_form_are_caught(text: str) -> None:
         "received APL-26-0001 12/01/2026 9:40",
         "replied APL-26-0001 2026-12-01 9:40",
         "U0MGR9,Dana Whitfield,manager,,America/Chicago,0930,40100",
+        "the zip is 20224-0001",
+        "ext 12345 6789",
+        "+44 20 7946 0958",
+        "1-800-829-1040",
+        "received APL-26-0001 930am",
+        "12/03/2026 09:40",
     ],
 )
 def test_case_numbers_dates_and_form_numbers_pass(text: str) -> None:
     assert not looks_like_taxpayer_id(text)
+
+
+def test_redaction_replaces_only_the_id() -> None:
+    assert redact_taxpayer_ids("ssn 987 65 4321 on APL-26-0001") == "ssn [redacted] on APL-26-0001"

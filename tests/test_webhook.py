@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from bot.offline import OfflineBot
 from bot.server import build_web_app
 from bot.webhook import sign
-from models.tables import Notification, SecureMessage
+from models.tables import Employee, Notification, SecureMessage
 
 SECRET = "webhook-secret"
 RECEIVED = {
@@ -177,6 +177,23 @@ async def test_a_taxpayer_id_in_an_event_is_refused_and_not_stored(webhook: Webh
     assert status == 422
     assert "6789" not in json.dumps(answer)
     assert webhook.messages() == []
+
+
+async def test_a_taxpayer_id_hidden_in_json_escapes_is_refused_and_not_stored(
+    webhook: Webhook,
+) -> None:
+    escaped = "".join(f"\\u{ord(ch):04x}" for ch in "123-45-6789")
+    body = (
+        '{"type": "employee", "id": "U0W1", "name": "' + escaped + '", "role": "ate", '
+        '"manager": "U0MGR1", "tz": "America/Chicago"}'
+    )
+
+    status, answer = await webhook.post(body)
+
+    assert status == 422 and "SSN, ITIN or EIN" in answer["error"]
+    assert webhook.bot.services is not None
+    with Session(webhook.bot.services.engine) as session:
+        assert session.get(Employee, "U0W1") is None
 
 
 async def test_an_employee_can_be_named_by_egain_number(webhook: Webhook) -> None:
