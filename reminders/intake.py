@@ -167,12 +167,7 @@ def resolve_employee(session: Session, ref: EmployeeRef) -> Employee:
 
 
 def _employee(session: Session, event: EmployeeEvent) -> None:
-    if event.manager == event.id:
-        raise EventRejected("field 'manager': a person cannot be their own manager", 422)
-    if event.manager and session.get(Employee, event.manager) is None:
-        raise EventRejected(
-            f"field 'manager': no employee with id {event.manager}; add the manager first", 422
-        )
+    _check_management_chain(session, event)
     holder = (
         session.exec(select(Employee).where(Employee.egain == event.egain)).first()
         if event.egain
@@ -205,6 +200,39 @@ def _employee(session: Session, event: EmployeeEvent) -> None:
             work_days=event.work_days,
         ),
     )
+
+
+def _check_management_chain(session: Session, event: EmployeeEvent) -> None:
+    """Refuse a manager who is unknown, an ATE, or a report of this person; and an ATE
+    role for someone others still report to."""
+    if event.manager == event.id:
+        raise EventRejected("field 'manager': a person cannot be their own manager", 422)
+    if event.manager:
+        manager = session.get(Employee, event.manager)
+        if manager is None:
+            raise EventRejected(
+                f"field 'manager': no employee with id {event.manager}; add the manager first"
+            )
+        if manager.role == "ate":
+            raise EventRejected(
+                f"field 'manager': {event.manager} is an ATE; make them a manager first"
+            )
+        above, seen = manager, {event.id}
+        while above is not None and above.manager_id:
+            if above.manager_id in seen:
+                raise EventRejected(
+                    f"field 'manager': {event.id} would end up managing themselves "
+                    f"through {above.id}"
+                )
+            seen.add(above.id)
+            above = session.get(Employee, above.manager_id)
+    if event.role == "ate":
+        report = session.exec(select(Employee.id).where(Employee.manager_id == event.id)).first()
+        if report is not None:
+            raise EventRejected(
+                f"field 'role': {report} and maybe others report to {event.id}; "
+                "give them another manager first"
+            )
 
 
 def _received(

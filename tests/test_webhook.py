@@ -196,6 +196,34 @@ async def test_a_taxpayer_id_hidden_in_json_escapes_is_refused_and_not_stored(
         assert session.get(Employee, "U0W1") is None
 
 
+EMPLOYEE = {"type": "employee", "name": "New Person", "tz": "America/Chicago"}
+
+
+@pytest.mark.parametrize(
+    ("person", "says"),
+    [
+        ({"id": "U0NEW", "role": "ate", "manager": "U0ATE1"}, "U0ATE1 is an ATE"),
+        ({"id": "U0MGR1", "role": "ate"}, "report to U0MGR1; give them another manager first"),
+        (
+            {"id": "U0MGR1", "role": "manager", "manager": "U0MGR2"},
+            "U0MGR1 would end up managing themselves",
+        ),
+    ],
+)
+async def test_a_management_chain_that_cannot_work_is_refused(
+    webhook: Webhook, person: dict[str, str], says: str
+) -> None:
+    await webhook.post({**EMPLOYEE, "id": "U0MGR2", "role": "manager", "manager": "U0MGR1"})
+
+    status, answer = await webhook.post({**EMPLOYEE, **person})
+
+    assert status == 422 and says in answer["error"]
+    assert webhook.bot.services is not None
+    with Session(webhook.bot.services.engine) as session:
+        dana = session.get(Employee, "U0MGR1")
+        assert dana is not None and (dana.role, dana.manager_id) == ("manager", None)
+
+
 async def test_an_employee_can_be_named_by_egain_number(webhook: Webhook) -> None:
     status, _ = await webhook.post({**RECEIVED, "employee": {"egain": "40123"}})
 
