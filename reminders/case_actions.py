@@ -403,6 +403,11 @@ def confirm_closing(
         raise UserError("All three closing items must be confirmed.")
     if session.get(Closing, case.number) is not None:
         return None
+    if at < case.opened_at:
+        raise UserError(
+            f"The closing export of {case.number} cannot be dated before the case's first "
+            f"record ({case.opened_at:%Y-%m-%d}); check the date."
+        )
     closing = Closing(
         case_number=case.number,
         pdf_saved=True,

@@ -50,6 +50,9 @@ def open_case(session: Session, number: str, owner: Employee, at: datetime) -> C
         case = Case(number=number, owner_id=owner.id, opened_at=at)
         session.add(case)
         session.flush()
+    elif at < case.opened_at:  # an earlier record backfilled
+        case.opened_at = at
+        session.add(case)
     return case
 
 

@@ -383,3 +383,21 @@ def test_confirming_the_closing_export_stops_the_clock_on_open_messages(
     kinds = [n["kind"] for n in out if n["case"] == "APL-26-0004"]
     assert "escalation" not in kinds
     assert [n["level"] for n in out if n["kind"] == "reminder"] == [1]  # sent Tuesday 09:00
+
+
+def test_a_closing_dated_before_the_case_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "timeline.jsonl"
+    lines = [
+        *OFFICE,
+        event("message.received", "APL-26-0007", "2026-09-14T09:00:00-05:00", id="m-1"),
+        event("confirm", "APL-26-0007", "2001-01-01T12:00:00-06:00", what="closing"),
+    ]
+    path.write_text("\n".join(json.dumps(e) for e in lines) + "\n")
+
+    main(["replay", str(path)])
+
+    assert "cannot be dated before the case's first record (2026-09-14)" in (
+        capsys.readouterr().err
+    )
