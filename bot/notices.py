@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,10 +18,6 @@ from reminders.policy import Policy
 from reminders.tracking import next_step, schedule_of
 
 Rendered = tuple[str, list[dict[str, Any]]]
-
-
-def _day(day: date) -> str:
-    return f"{day:%a %b} {day.day}, {day.year}"
 
 
 def checklist_message(session: Session, checklist: Checklist, tz: str) -> Rendered:
@@ -143,7 +139,7 @@ class NoticeRenderer:
         text = texts.car_prompt(
             prompt.case_number,
             prompt.code,
-            _day(prompt.record_date),
+            texts.day(prompt.record_date),
             (notification.level or 1) > 1,
         )
         return _rendered(text, kit.car_prompt_blocks(text, prompt.id or 0))

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from reminders.case_actions import CAR_ENTRY_NAMES
+
 # --- usage and help -------------------------------------------------------
 
 USAGE = "Usage: `/sm help` · `/sm ask QUESTION`"
@@ -75,6 +77,11 @@ def snooze_option(hours: int) -> str:
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """Say a count with its noun in the right number (1 message, 2 messages)."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def day(calendar_day: Any) -> str:
+    """Say a calendar date the way a person reads it: "Mon Sep 14, 2026"."""
+    return f"{calendar_day:%a %b} {calendar_day.day}, {calendar_day.year}"
 
 
 def business_days(days: float) -> str:
@@ -197,8 +204,9 @@ BUTTON_CONFIRM_CLOSING = "Confirm closing export"
 CAR_ENTRIES: dict[str, tuple[str, str, str]] = {
     "CO-TDC": (
         "Enter CARATS code *CO-TDC* dated *{date}*.",
-        "The first secure message on a case, from either side, is recorded with CO-TDC; "
-        "later ones go under the other CARATS codes that fit.",
+        "When the taxpayer or representative starts a Secure Messaging conversation, its "
+        "date goes in the CAR as CO-TDC (this office records the first secure message on a "
+        "case either way); later messages take the other CARATS codes that fit.",
         "IRM 8.6.1.4.X.1(3)",
     ),
     "CO-TDW": (
@@ -237,14 +245,19 @@ def car_prompt(case: str, code: str, date_text: str, repeat: bool) -> str:
     )
 
 
+def car_name(code: str) -> str:
+    """Name a CAR entry as people know it (a CARATS code, or what the note is about)."""
+    return CAR_ENTRY_NAMES.get(code, code)
+
+
 def car_recorded(code: str, when_text: str) -> str:
     """Confirm that a CAR entry was marked as recorded."""
-    return f"✅ {code} marked as recorded in the CAR ({when_text})."
+    return f"✅ {car_name(code)} marked as recorded in the CAR ({when_text})."
 
 
 def car_already(code: str, when_text: str) -> str:
     """Answer a second click on a CAR prompt."""
-    return f"Nothing to do: {code} was already marked as recorded {when_text}."
+    return f"Nothing to do: {car_name(code)} was already marked as recorded {when_text}."
 
 
 CAR_PROMPT_COMING = "I'll send you what to record in the CAR."
@@ -283,10 +296,11 @@ CHECKLIST_STEPS: dict[str, dict[str, str]] = {
         "a": "Upload Letter 6271 to ACDS — *signed but undated*, addressed to whoever asked for "
         "the file — before you submit the STARS request. Letter 6270 is not needed: files sent "
         "through Secure Messaging need no password. (X.1(5)(a))",
-        "b": "Submit the STARS request following the TFA File Request instructions, and choose "
-        "*Secure Messaging* as the delivery method (you will send it yourself). (X.1(5)(b))",
-        "c": "Attach the completed TFA File Request to the STARS Service Request before "
-        "submitting it. (X.1(5)(c))",
+        "b": "Fill in the STARS request following the TFA File Request instructions, with "
+        "*Secure Messaging* as the delivery method (you will send the file yourself); don't "
+        "submit it yet. (X.1(5)(b))",
+        "c": "Attach the completed TFA File Request to the STARS Service Request, then submit "
+        "the request to STARS. (X.1(5)(c))",
         "d": "When the redactor has put the redacted file and Letter 6271 in ACDS, send both "
         "through Secure Messaging; change the letter's date to the day you send it if needed. "
         "(X.1(5)(d))",
@@ -446,7 +460,7 @@ def case_car_line(prompt: Any, shown: Callable[[datetime], str]) -> str:
     state = (
         f"recorded {shown(prompt.confirmed_at)}" if prompt.confirmed_at else "*not yet recorded*"
     )
-    return f"• {prompt.code} dated {prompt.record_date:%Y-%m-%d} — {state}"
+    return f"• {car_name(prompt.code)} dated {day(prompt.record_date)} — {state}"
 
 
 def case_checklist_line(kind: str, done: int, total: int) -> str:
@@ -573,7 +587,7 @@ def home_message(case: str, received: str, due: str | None) -> str:
 
 def home_car(case: str, code: str, on: str) -> str:
     """Show one pending CAR entry on the Home tab."""
-    return f"*{case}* — {code} dated {on}"
+    return f"*{case}* — {car_name(code)} dated {on}"
 
 
 def home_checklist(kind: str, case: str, step: str) -> str:
@@ -839,6 +853,65 @@ def import_progress(lines: int) -> str:
     return f"{counted(lines, 'line')} read so far…"
 
 
+# --- smbot replay -----------------------------------------------------------
+
+# What each setting of a replay `config` line takes, and an example value as JSON.
+REPLAY_SETTINGS: dict[str, tuple[str, str]] = {
+    "reminder_days": (
+        "a list of business days before each reminder, rising, all before escalation_days",
+        "[1, 2]",
+    ),
+    "escalation_days": ("a number of business days after the last reminder, at most 60", "3"),
+    "snooze_hours": ("a list of whole working hours from 1 to 40", "[1, 2, 4]"),
+    "work_start": ("a time of day as HH:MM", '"08:00"'),
+    "work_end": ("a time of day as HH:MM, later than work_start", '"16:30"'),
+    "work_days": ("working days like mon-fri or mon,wed,fri", '"mon-fri"'),
+    "office_tz": ("an IANA time zone", '"America/New_York"'),
+    "executive_closures": ("true or false", "false"),
+}
+
+
+def replay_bad_setting(name: str, given: str) -> str:
+    """Refuse one config setting: what it takes, an example, and what the line gave."""
+    expects, example = REPLAY_SETTINGS[name]
+    return f'config: {name} must be {expects}, e.g. "{name}": {example} (the line gives {given})'
+
+
+def replay_settings_clash(names: list[str], reason: str) -> str:
+    """Refuse config settings that are each fine alone but do not fit together."""
+    examples = ", ".join(f'"{name}": {REPLAY_SETTINGS[name][1]}' for name in names)
+    return f"config: {' and '.join(names)} do not fit together ({reason}); e.g. {examples}"
+
+
+def replay_unknown_setting(name: str) -> str:
+    """Refuse a config setting the replay does not know."""
+    return f"config: unknown setting {name!r}; the settings are {', '.join(REPLAY_SETTINGS)}"
+
+
+def replay_manager_cycle(chain: list[str]) -> str:
+    """Refuse employee lines whose managers go round in a circle."""
+    return (
+        f"field 'manager': the managers go round in a circle ({' → '.join(chain)}); "
+        "the person at the top of the chain has no manager"
+    )
+
+
+def replay_backfill(at: str, clock: str) -> str:
+    """Warn about a line whose time is earlier than the replay's clock."""
+    return (
+        f"warning: {at} is earlier than the replay's clock ({clock}); the line is applied as "
+        "a backfill, and what it makes due before the clock is sent now"
+    )
+
+
+def replay_summary(applied: int, refused: int, warned: int, notifications: int) -> str:
+    """Close a replay: lines applied and refused, warnings, notifications printed."""
+    return (
+        f"Replay done: {counted(applied, 'line')} applied, {counted(refused, 'line')} refused, "
+        f"{counted(warned, 'warning')}; {counted(notifications, 'notification')}."
+    )
+
+
 # --- demo and console -----------------------------------------------------
 
 
@@ -940,3 +1013,35 @@ def glossary_definition(term: str, expansion: str, meaning: str) -> str:
     if expansion.lower() == term.lower():
         return f"*{term}*: {meaning}"
     return f"*{term}* stands for *{expansion}*.\n{meaning}"
+
+
+def glossary_definition_unconfirmed(term: str, expansion: str, meaning: str) -> str:
+    """Define a term the memo does not spell out; arguments are already escaped for mrkdwn."""
+    return (
+        f"The memo does not spell out *{term}*. It is usually read as *{expansion}*, "
+        "but that is not the memo's own wording.\n"
+        f"{meaning}"
+    )
+
+
+# --- small talk, and `smbot ask` --------------------------------------------
+
+GREETING_REPLY = (
+    "Hi! Ask me what the Secure Messaging procedure says, for example "
+    "`/sm ask when do I record CO-TDC?`, or type `/sm help` for everything I can do."
+)
+
+THANKS_REPLY = (
+    "You're welcome! Ask me anything else about the Secure Messaging procedure, "
+    "or type `/sm help` for everything I can do."
+)
+
+ASK_NO_QUESTION = "give a question, or - to read one question per line from standard input"
+
+ASK_EMPTY_LINE = "This line has no question."
+
+ASK_EXIT_STATUS = (
+    "Exit status: 0 when every question was answered or found not covered; 1 when a line of "
+    "standard input was refused (its output line says why, in --json under 'error'); "
+    "2 when the one question given is refused or missing."
+)

@@ -100,7 +100,7 @@ def _prompts(session: Session, person: Employee) -> list[Block]:
         SectionBlock(text=MarkdownTextObject(text=texts.HOME_CAR)),
     ]
     for prompt in rows:
-        line = texts.home_car(prompt.case_number, prompt.code, f"{prompt.record_date:%Y-%m-%d}")
+        line = texts.home_car(prompt.case_number, prompt.code, texts.day(prompt.record_date))
         button = ButtonElement(
             text=texts.BUTTON_RECORDED, action_id=kit.ACTION_CAR_RECORDED, value=str(prompt.id)
         )

@@ -37,6 +37,14 @@ CO_TDW = "CO-TDW"
 SM_OFFERED = "SM-OFFERED"
 SM_NOT_OFFERED = "SM-NOT-OFFERED"
 CAR_CODES = (CO_TDC, CO_TDW, SM_OFFERED, SM_NOT_OFFERED)
+# How each entry is named to people: the two phone-contact notes have no CARATS code of
+# their own (X.1(1)(b)-(c) ask only for a note), so their internal codes are never shown.
+CAR_ENTRY_NAMES = {
+    CO_TDC: "CO-TDC",
+    CO_TDW: "CO-TDW",
+    SM_OFFERED: "CAR note: Secure Messaging offered",
+    SM_NOT_OFFERED: "CAR note: why Secure Messaging was not offered",
+}
 
 CHECKLIST_STEPS = {"tfa": ("a", "b", "c", "d"), "poa": ("access",)}
 STALL_DAYS = 2.0
@@ -301,8 +309,18 @@ def tick(
     """Tick a step; False if it was ticked before. The last step closes the checklist."""
     if step not in CHECKLIST_STEPS[checklist.kind]:
         raise UserError(f"A {checklist.kind.upper()} checklist has no step {step!r}.")
-    if step in steps_done(session, checklist):
+    done = steps_done(session, checklist)
+    if step in done:
         return False
+    # The procedure's steps build on each other (the letter is uploaded before the STARS
+    # request goes in; the file is sent only once the redactor is done), so in order.
+    steps = CHECKLIST_STEPS[checklist.kind]
+    missing = [s for s in steps[: steps.index(step)] if s not in done]
+    if missing:
+        raise UserError(
+            f"Tick step ({missing[0]}) of the {checklist.kind.upper()} checklist first: "
+            f"the steps follow the order of the procedure."
+        )
     try:
         with session.begin_nested():
             session.add(

@@ -26,7 +26,7 @@ from models.tables import (
     Question,
     SecureMessage,
 )
-from reminders.case_actions import STALL_DAYS
+from reminders.case_actions import CAR_ENTRY_NAMES, STALL_DAYS
 from reminders.policy import Policy, parse_clock_time, parse_days
 from reminders.tracking import INBOUND, schedule_of
 
@@ -162,7 +162,8 @@ def _late_prompts(
         person = people[employee_id]
         age = _age(policy, person, created_at, now)
         if age >= PROMPT_LATE_DAYS:
-            items.append(Item(person.name, case_number, f"{code} not recorded", age))
+            name = CAR_ENTRY_NAMES.get(code, code)
+            items.append(Item(person.name, case_number, f"{name} not recorded", age))
     return sorted(items, key=lambda item: -item.age)
 
 

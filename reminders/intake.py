@@ -217,7 +217,8 @@ def _check_management_chain(session: Session, event: EmployeeEvent) -> None:
             raise EventRejected(
                 f"field 'manager': {event.manager} is an ATE; make them a manager first"
             )
-        above, seen = manager, {event.id}
+        above: Employee | None = manager
+        seen = {event.id}
         while above is not None and above.manager_id:
             if above.manager_id in seen:
                 raise EventRejected(

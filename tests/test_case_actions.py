@@ -197,7 +197,7 @@ async def test_recorded_in_car_is_stored_with_who_and_when_and_a_second_click_ch
     first = await bot.click("U0ATE1", button, dm)
     second = await bot.click("U0ATE1", button, dm)
 
-    assert "SM-OFFERED marked as recorded" in said(first)
+    assert "CAR note: Secure Messaging offered marked as recorded" in said(first)
     assert "already marked as recorded" in said(second)
     assert bot.services is not None
     with Session(bot.services.engine) as session:
@@ -249,6 +249,20 @@ async def test_the_tfa_checklist_is_one_message_updated_in_place(bot: OfflineBot
     assert "Letter 6270 is not needed" in json.dumps(message["blocks"])
     assert "already ticked" in said(again)
     assert len(render_message(message["blocks"]).actions) == 3
+
+
+async def test_tfa_steps_are_ticked_in_the_procedures_order(bot: OfflineBot) -> None:
+    await bot.slash("U0ATE1", "contact APL-26-0001 letter")
+    posted = next(
+        c for c in await bot.slash("U0ATE1", "tfa APL-26-0001") if c.method == "chat.postMessage"
+    )
+    buttons = render_message(posted.args["blocks"]).actions
+
+    early = await bot.click("U0ATE1", buttons[3], posted)  # step (d) before (a)-(c)
+
+    assert "Tick step (a) of the TFA checklist first" in said(early)
+    [message] = bot.slack.messages("DU0ATE1")
+    assert "(0/4 done)" in message["text"]
 
 
 async def test_the_poa_revocation_is_confirmed_by_its_button(bot: OfflineBot) -> None:
@@ -314,7 +328,7 @@ async def test_the_case_summary_shows_messages_prompts_checklists_and_closing(
 
     text = said(calls)
     assert "waiting for a reply" in text
-    assert "CO-TDC dated 2026-12-02 — *not yet recorded*" in text
+    assert "CO-TDC dated Wed Dec 2, 2026 — *not yet recorded*" in text
     assert "TFA case-file request: 0/4 steps done" in text
 
 

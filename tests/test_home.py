@@ -64,7 +64,7 @@ async def test_the_home_lists_waiting_messages_prompts_and_checklists_with_their
 
     text = json.dumps(view)
     assert "APL-26-0001" in text and "next reminder Thu Dec 3, 09:00 CST" in text
-    assert "CO-TDC dated 2026-12-02" in text
+    assert "CO-TDC dated Wed Dec 2, 2026" in text
     assert "TFA case-file request, next: step (a)" in text
     assert {"sm_replied", "sm_no_reply", "car_recorded", "checklist_step_done"} <= set(
         action_ids(view)
