@@ -145,9 +145,14 @@ def replied_recorded(case: str, settled: int) -> str:
     return f"Reply on *{case}* recorded; the clock stopped for {waiting}."
 
 
-def received_recorded(case: str, due: str) -> str:
-    """Confirm an inbound message was recorded."""
-    return f"Secure message on *{case}* recorded. First reminder {due} if it is still unanswered."
+def received_recorded(case: str, due: str | None, *, overdue: bool = False) -> str:
+    """Confirm an inbound message was recorded, and say what happens next."""
+    recorded = f"Secure message on *{case}* recorded."
+    if due is None:
+        return f"{recorded} A reply after it is already on record, so its clock is stopped."
+    if overdue:
+        return f"{recorded} It is already overdue: its reminder goes out now."
+    return f"{recorded} First reminder {due} if it is still unanswered."
 
 
 def no_reply_recorded(reason: str) -> str:

@@ -69,8 +69,11 @@ async def received_command(services: Services, request: CommandRequest) -> Reply
             id=f"slack-{uuid.uuid4()}", case=number, employee=EmployeeRef(id=owner.id), at=at
         )
         applied = apply_event(session, services.policy, event, rules=_rules(services))
-    due = applied.first_due.astimezone(ZoneInfo(owner.tz)) if applied.first_due else None
-    return Reply(text=texts.received_recorded(number, texts.when(due) if due else "—"))
+    if applied.first_due is None:
+        return Reply(text=texts.received_recorded(number, None))
+    due = applied.first_due.astimezone(ZoneInfo(owner.tz))
+    overdue = applied.first_due <= services.clock()
+    return Reply(text=texts.received_recorded(number, texts.when(due), overdue=overdue))
 
 
 async def replied_command(services: Services, request: CommandRequest) -> Reply:

@@ -68,6 +68,27 @@ async def test_received_with_a_time_is_stored_in_the_ates_zone(bot: OfflineBot) 
     assert "Thu Dec 3, 09:40 CST" in said(calls)
 
 
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("received APL-26-0001 09:40", "First reminder Thu Dec 3, 09:40 CST if it is still"),
+        ("received APL-26-0001 mon 09:40", "It is already overdue: its reminder goes out now."),
+    ],
+)
+async def test_received_says_when_the_first_reminder_comes(
+    bot: OfflineBot, typed: str, says: str
+) -> None:
+    assert says in said(await bot.slash("U0ATE1", typed))
+
+
+async def test_a_message_older_than_a_recorded_reply_is_stored_settled(bot: OfflineBot) -> None:
+    await bot.slash("U0ATE1", "replied APL-26-0001 14:00")
+
+    calls = await bot.slash("U0ATE1", "received APL-26-0001 10:00")
+
+    assert "A reply after it is already on record, so its clock is stopped." in said(calls)
+
+
 async def test_replied_stops_the_clock_on_the_case(bot: OfflineBot) -> None:
     await bot.slash("U0ATE1", "received APL-26-0001 yesterday 15:10")
 
