@@ -80,7 +80,13 @@ async def contact_command(services: Services, request: CommandRequest) -> Reply:
             resolved=resolved,
             at=parse_when(when_text, now=services.clock(), tz=ZoneInfo(person.tz)),
         )
-        apply_event(session, services.policy, event, rules=case_rules(services.settings))
+        apply_event(
+            session,
+            services.policy,
+            event,
+            rules=case_rules(services.settings),
+            actor=person.id,
+        )
     if method == "letter":
         return Reply(text=f"{texts.contact_recorded(number, 'letter')} {texts.LETTER_CONTACT}")
     return Reply(text=texts.contact_recorded(number, "phone") + " " + texts.CAR_PROMPT_COMING)
@@ -112,7 +118,13 @@ async def discontinued_command(services: Services, request: CommandRequest) -> R
             employee=EmployeeRef(id=person.id),
             at=parse_when(" ".join(words[1:]), now=services.clock(), tz=ZoneInfo(person.tz)),
         )
-        applied = apply_event(session, services.policy, event, rules=case_rules(services.settings))
+        applied = apply_event(
+            session,
+            services.policy,
+            event,
+            rules=case_rules(services.settings),
+            actor=person.id,
+        )
     if applied.code is None:
         return Reply(text=texts.discontinued_already(case.number))
     return Reply(text=texts.discontinued_recorded(case.number))
@@ -127,7 +139,7 @@ async def checklist_command(services: Services, request: CommandRequest) -> Repl
         case = _case_of(services, session, person, words[0])
         owner = session.get(Employee, case.owner_id) or person
         checklist = case_actions.open_checklist(
-            session, services.policy, case, kind, owner, services.clock()
+            session, services.policy, case, kind, owner, services.clock(), by=person.id
         )
         text, blocks = checklist_message(session, checklist, person.tz)
         checklist_id = checklist.id
@@ -158,7 +170,9 @@ async def case_command(services: Services, request: CommandRequest) -> Reply:
         if origin not in texts.ORIGIN_NAMES:
             raise UserError(texts.USAGE_CASE)
         business = any(w.lower() in ("bmf", "business") for w in words[3:])
-        hint = case_actions.set_origin(session, case, origin, business)
+        hint = case_actions.set_origin(
+            session, case, origin, business, by=person.id, at=services.clock()
+        )
     answer = texts.origin_recorded(case.number, origin, business)
     return Reply(text=f"{answer}\n{texts.GROUP_MAILBOX_HINT}" if hint else answer)
 

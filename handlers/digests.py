@@ -13,7 +13,7 @@ from bot.notices import compose_digest
 from bot.services import Services
 from handlers.commands import CommandRequest, Subcommand
 from handlers.replies import Reply
-from models import access
+from models import access, audit
 from models.db import session_scope
 from reminders import digest
 from reminders.policy import parse_clock_time, parse_days
@@ -63,6 +63,13 @@ def set_preferences(services: Services, user_id: str, what: str, value: str) -> 
             raise UserError(f"{error}. {texts.USAGE_DIGEST}") from None
         digest.replan(session, reader.id)
         session.add(reader)
+        audit.record(
+            session,
+            actor=reader.id,
+            action="digest.preferences",
+            at=services.clock(),
+            detail=f"{what} {value}".strip(),
+        )
         summary = texts.digest_preferences(
             reader.digest_enabled,
             reader.digest_time or "08:30",

@@ -68,7 +68,9 @@ async def received_command(services: Services, request: CommandRequest) -> Reply
         event = MessageReceived(
             id=f"slack-{uuid.uuid4()}", case=number, employee=EmployeeRef(id=owner.id), at=at
         )
-        applied = apply_event(session, services.policy, event, rules=_rules(services))
+        applied = apply_event(
+            session, services.policy, event, rules=_rules(services), actor=person.id
+        )
     if applied.first_due is None:
         return Reply(text=texts.received_recorded(number, None))
     due = applied.first_due.astimezone(ZoneInfo(owner.tz))
@@ -86,7 +88,9 @@ async def replied_command(services: Services, request: CommandRequest) -> Reply:
         event = MessageSent(
             id=f"slack-{uuid.uuid4()}", case=number, employee=EmployeeRef(id=person.id), at=at
         )
-        applied = apply_event(session, services.policy, event, rules=_rules(services))
+        applied = apply_event(
+            session, services.policy, event, rules=_rules(services), actor=person.id
+        )
     return Reply(text=texts.replied_recorded(number, len(applied.settled)))
 
 
@@ -125,7 +129,7 @@ def mark_replied(services: Services, user_id: str, message_id: str) -> Reply:
             employee=EmployeeRef(id=user_id),
             at=services.clock(),
         )
-        apply_event(session, services.policy, event, rules=_rules(services))
+        apply_event(session, services.policy, event, rules=_rules(services), actor=user_id)
     return Reply(text=texts.REPLIED_DONE)
 
 

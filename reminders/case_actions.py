@@ -273,9 +273,19 @@ def discontinued(
 
 
 def open_checklist(
-    session: Session, policy: Policy, case: Case, kind: str, ate: Employee, now: datetime
+    session: Session,
+    policy: Policy,
+    case: Case,
+    kind: str,
+    ate: Employee,
+    now: datetime,
+    *,
+    by: str | None = None,
 ) -> Checklist:
-    """Return the case's checklist of this kind, opening it (and its stall reminder) if new."""
+    """Return the case's checklist of this kind, opening it (and its stall reminder) if new.
+
+    `by` is who opened it (default: the ATE), for the audit log.
+    """
     checklist = session.exec(
         select(Checklist).where(Checklist.case_number == case.number, Checklist.kind == kind)
     ).first()
@@ -287,6 +297,14 @@ def open_checklist(
     session.add(checklist)
     session.flush()
     _plan_stall(session, policy, checklist, ate)
+    audit.record(
+        session,
+        actor=by or ate.id,
+        action="checklist.opened",
+        at=now,
+        case=case.number,
+        detail=kind,
+    )
     logger.info("checklist opened case=%s kind=%s", case.number, kind)
     return checklist
 
@@ -375,10 +393,14 @@ def _plan_stall(session: Session, policy: Policy, checklist: Checklist, ate: Emp
 # --- case facts and closing ---------------------------------------------------------
 
 
-def set_origin(session: Session, case: Case, origin: str, business_entity: bool) -> bool:
+def set_origin(
+    session: Session, case: Case, origin: str, business_entity: bool, *, by: str, at: datetime
+) -> bool:
     """Record where the case came from; True when a customer group mailbox may apply."""
     case.origin, case.business_entity = origin, business_entity
     session.add(case)
+    detail = f"{origin}{' (business entity)' if business_entity else ''}"
+    audit.record(session, actor=by, action="case.origin", at=at, case=case.number, detail=detail)
     return business_entity and origin in GROUP_MAILBOX_ORIGINS
 
 

@@ -60,10 +60,39 @@ class CaseRules:
             raise EventRejected(f"field 'case': {error.message}", 422) from None
 
 
+# The events whose own record is the change (a confirmation, an employee update or a
+# snooze is audited where it is made, with what it changed).
+_AUDITED = (MessageReceived, MessageSent, ContactInitial, SmDiscontinued, CaseClosing)
+
+
 def apply_event(
-    session: Session, policy: Policy, event: Event, *, rules: CaseRules = CaseRules()
+    session: Session,
+    policy: Policy,
+    event: Event,
+    *,
+    rules: CaseRules = CaseRules(),
+    actor: str | None = None,
 ) -> Applied:
-    """Apply one validated event to the store; an id seen before changes nothing."""
+    """Apply one validated event to the store; an id seen before changes nothing.
+
+    `actor` is who made the change, for the audit log: the person behind a slash command;
+    by default the platform that sent the event (`events`).
+    """
+    applied = _apply(session, policy, event, rules)
+    if isinstance(event, _AUDITED) and not applied.duplicate:
+        method = getattr(event, "method", None)
+        audit.record(
+            session,
+            actor=actor or "events",
+            action=event.type,
+            at=event.at,
+            case=rules.check(event.case),
+            detail=f"message {event.id}" if event.id and not method else method,
+        )
+    return applied
+
+
+def _apply(session: Session, policy: Policy, event: Event, rules: CaseRules) -> Applied:
     # An employee event's `id` is the person's Slack id, not an event id: updates apply.
     repeatable = isinstance(event, EmployeeEvent)
     if event.id is not None and not repeatable and not _first_time(session, event.id):
@@ -115,7 +144,9 @@ def _confirm(
         items = case_actions.ClosingItems(True, True, True)
         case_actions.confirm_closing(session, case, items, employee.id, event.at)
     elif what in case_actions.CHECKLIST_STEPS:
-        checklist = case_actions.open_checklist(session, policy, case, what, employee, event.at)
+        checklist = case_actions.open_checklist(
+            session, policy, case, what, employee, event.at, by=employee.id
+        )
         step = detail.lower() or case_actions.CHECKLIST_STEPS[what][0]
         case_actions.tick(session, policy, checklist, step, employee.id, event.at)
     else:

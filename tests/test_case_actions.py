@@ -17,7 +17,7 @@ from bot.offline import OfflineBot, dialog_errors
 from bot.render import render_message
 from bot.settings import Settings
 from bot.standin import Call
-from models.tables import CarPrompt, Closing
+from models.tables import AuditEntry, CarPrompt, Closing
 from reminders.sweep import SimulatedClock
 from tests.test_replay import OFFICE
 
@@ -415,3 +415,29 @@ def test_a_closing_dated_before_the_case_is_refused(
     assert "cannot be dated before the case's first record (2026-09-14)" in (
         capsys.readouterr().err
     )
+
+
+async def test_what_people_record_in_chat_is_in_the_audit_log_under_their_name(
+    bot: OfflineBot,
+) -> None:
+    await bot.slash("U0MGR1", "received APL-26-0001 09:00")  # the manager, on Alex's behalf
+    await bot.slash("U0ATE1", "contact APL-26-0002 phone")
+    await bot.slash("U0ATE1", "discontinued APL-26-0002")
+    await bot.slash("U0ATE1", "case APL-26-0002 origin tege bmf")
+    await bot.slash("U0ATE1", "tfa APL-26-0002")
+    await bot.slash("U0ATE1", "replied APL-26-0002")
+    await bot.slash("U0MGR1", "digest at 07:45")
+
+    assert bot.services is not None
+    with Session(bot.services.engine) as session:
+        rows = session.exec(select(AuditEntry)).all()
+        logged = {(r.actor, r.action, r.case_number) for r in rows}
+    assert {
+        ("U0MGR1", "message.received", "APL-26-0001"),
+        ("U0ATE1", "contact.initial", "APL-26-0002"),
+        ("U0ATE1", "sm.discontinued", "APL-26-0002"),
+        ("U0ATE1", "case.origin", "APL-26-0002"),
+        ("U0ATE1", "checklist.opened", "APL-26-0002"),
+        ("U0ATE1", "message.sent", "APL-26-0002"),
+        ("U0MGR1", "digest.preferences", None),
+    } <= logged
