@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from bot.mrkdwn import escape
 from reminders.case_actions import CAR_ENTRY_NAMES
 
 # --- usage and help -------------------------------------------------------
@@ -157,7 +158,8 @@ def received_recorded(case: str, due: str | None, *, overdue: bool = False) -> s
 
 def no_reply_recorded(reason: str) -> str:
     """Confirm a message was marked as needing no reply."""
-    return f"Marked as needing no reply ({reason}). The clock on this message is stopped."
+    shown = escape(reason)
+    return f"Marked as needing no reply ({shown}). The clock on this message is stopped."
 
 
 def already_settled(how: str, when_text: str) -> str:
@@ -419,7 +421,7 @@ def closing_already(case: str, who: str, when_text: str) -> str:
 
 def closing_to_manager(ate: str, case: str, note: str | None) -> str:
     """Tell the manager a closing export was confirmed."""
-    extra = f"\nNote: {note}" if note else ""
+    extra = f"\nNote: {escape(note)}" if note else ""
     return (
         f"✅ {ate} confirmed the closing export for case *{case}*: PDF of all Secure Messaging "
         f"saved, attached in ACDS, case closed in Secure Messaging.{extra}"
@@ -454,7 +456,7 @@ def case_message_line(message: Any, shown: Callable[[datetime], str], upcoming: 
             "no_reply_needed": "no reply needed",
             "case_closed": "case closed",
         }.get(message.settled_how, message.settled_how)
-        note = f" ({message.settled_note})" if message.settled_note else ""
+        note = f" ({escape(message.settled_note)})" if message.settled_note else ""
         return f"• ↘ in {shown(message.at)} — {how} {shown(message.settled_at)}{note}"
     step = f"; next: {upcoming.kind} {shown(upcoming.due_at)}" if upcoming else ""
     return f"• ↘ in {shown(message.at)} — *waiting for a reply*{step}"
@@ -568,9 +570,10 @@ def digest_full_sent(messages: int) -> str:
 
 
 def quote(text: str, limit: int = 160) -> str:
-    """Quote a question briefly."""
+    """Quote what someone typed, briefly, so that Slack shows it as typed (no mentions or
+    links of its own)."""
     shown = text if len(text) <= limit else text[: limit - 1] + "…"
-    return f"“{shown}”"
+    return f"“{escape(shown)}”"
 
 
 # --- App Home -------------------------------------------------------------
@@ -624,6 +627,17 @@ def line_problem(number: int, reason: str) -> str:
     return f"line {number}: {reason}"
 
 
+def not_utf8_text(path: object, line: int | None) -> str:
+    """Refuse an input file that is neither UTF-8 nor UTF-16 with a byte-order mark."""
+    where = f" (line {line} has a character that isn't)" if line else ""
+    return (
+        f"{path} is not UTF-8 text{where}, and I don't guess encodings. Save it as UTF-8 and "
+        "try again: in Excel, File → Save As → 'CSV UTF-8 (Comma delimited)'; in another "
+        "editor or program, choose the UTF-8 encoding. (UTF-16 with a byte-order mark is "
+        "read too.)"
+    )
+
+
 ROSTER_NO_USER = "the user column is empty: give the Slack user id (U…) or the email address"
 ROSTER_NO_NAME = "the name column is empty"
 ROSTER_OWN_MANAGER = (
@@ -634,6 +648,13 @@ ROSTER_OWN_MANAGER = (
 def roster_bad_user(value: str) -> str:
     """Refuse a user cell that is neither a Slack id nor an email address."""
     return f"'{value}' is neither a Slack user id (like U0ABC) nor an email address"
+
+
+def roster_name_control(character: str) -> str:
+    """Refuse a name with a line break (a quoted cell over several lines) or a control code."""
+    if character in "\n\r\v\f\x85\u2028\u2029":
+        return "the name runs over more than one line; write it on one line"
+    return f"the name holds a control character (U+{ord(character):04X}); remove it"
 
 
 def roster_unknown_role(value: str) -> str:
@@ -687,6 +708,17 @@ def roster_egain_twice(egain: str, lines: list[int]) -> str:
 def roster_not_a_manager(manager: str, role: str) -> str:
     """Refuse a manager cell that names someone who is not a manager."""
     return f"{manager} is on the roster as {role}, not as a manager"
+
+
+def roster_still_manages(person: str, role: str, reports: list[str]) -> str:
+    """Refuse taking a manager's role away while people on the roster still report to them."""
+    more = len(reports) - 5
+    shown = ", ".join(reports[:5]) + (f" and {more:,} more" if more > 0 else "")
+    verb, whom = ("reports", "them") if len(reports) == 1 else ("report", "each of them")
+    return (
+        f"{person} can't be made {role} while {shown} still {verb} to them; give {whom} "
+        "another manager first (a row in this same file will do)"
+    )
 
 
 def roster_cycle(chain: list[str]) -> str:
@@ -856,6 +888,37 @@ def invite_letter(egain: str) -> str:
 def import_progress(lines: int) -> str:
     """Report how far an import has got."""
     return f"{counted(lines, 'line')} read so far…"
+
+
+def import_summary(read: int, applied: int, repeated: int, refused: int) -> str:
+    """Sum up an import so that it adds up: applied, already seen and refused make the lines."""
+    why = {0: "", 1: " (its event id was imported before)"}.get(
+        repeated, " (their event ids were imported before)"
+    )
+    return (
+        f"{counted(read, 'line')} read: {counted(applied, 'event')} applied, "
+        f"{repeated:,} already seen{why}, {refused:,} refused."
+    )
+
+
+def purge_future_cutoff(day: date, today: date) -> str:
+    """Refuse a purge cut-off later than today."""
+    return (
+        f"--closed-before {day:%Y-%m-%d} is later than today ({today:%Y-%m-%d}); purge only "
+        "removes cases closed before a day that has come. Give today's date or an earlier one."
+    )
+
+
+def purge_summary(removed: int, kept: int, day: date) -> str:
+    """Say what a purge removed, and how many closed cases it kept for later activity."""
+    done = f"Removed the data of {counted(removed, 'case')} closed before {day:%Y-%m-%d}"
+    if kept:
+        verb = "was" if kept == 1 else "were"
+        done += (
+            f"; {counted(kept, 'case')} closed before then {verb} kept, as a secure message, "
+            "CAR prompt or checklist on it is dated after that day"
+        )
+    return f"{done}; the audit log is kept."
 
 
 # --- smbot replay -----------------------------------------------------------

@@ -175,6 +175,22 @@ async def test_no_reply_needed_asks_for_a_reason_and_stops_the_clock(bot: Offlin
     assert (message.settled_how, message.settled_note) == ("no_reply_needed", "ack only")
 
 
+async def test_slack_markup_in_a_reason_is_shown_as_typed_not_as_a_mention_or_link(
+    bot: OfflineBot,
+) -> None:
+    await bot.slash("U0ATE1", "received APL-26-0001 09:00")
+    reminder = await reminder_for(bot, "U0ATE1")
+    button = render_message(reminder.args["blocks"]).choice(2)
+    opened = [c for c in await bot.click("U0ATE1", button, reminder) if c.method == "views.open"]
+    reason = "<!here> <https://evil.example|verify>"
+    await bot.submit("U0ATE1", opened[0], {NO_REPLY_BLOCK: {NO_REPLY_INPUT: reason}})
+
+    shown = said(await bot.slash("U0MGR1", "case APL-26-0001"))
+
+    assert "&lt;!here&gt; &lt;https://evil.example|verify&gt;" in shown
+    assert "<!here>" not in shown
+
+
 async def test_a_manager_may_act_on_the_teams_reminder_but_another_ate_may_not(
     bot: OfflineBot,
 ) -> None:
