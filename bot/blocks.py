@@ -24,6 +24,7 @@ from slack_sdk.models.views import View
 from bot import texts
 
 SECTION_TEXT_LIMIT = 3000
+MAX_BLOCKS = 50  # in one message
 
 ACTION_HELPFUL = "answer_helpful"
 ACTION_UNHELPFUL = "answer_unhelpful"
@@ -76,8 +77,17 @@ def _feedback_buttons(question_id: int) -> ActionsBlock:
 
 
 def notice_blocks(text: str) -> list[dict[str, Any]]:
-    """Lay out a plain notice as one section."""
-    return as_dicts([SectionBlock(text=MarkdownTextObject(text=clip(text)))])
+    """Lay out a plain notice as sections, split between lines to fit Slack's limit."""
+    sections, current = [], ""
+    for line in text.split("\n"):
+        if current and len(current) + 1 + len(line) > SECTION_TEXT_LIMIT:
+            sections.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    sections.append(current)
+    return as_dicts(
+        [SectionBlock(text=MarkdownTextObject(text=clip(part))) for part in sections[:MAX_BLOCKS]]
+    )
 
 
 ACTION_REPLIED = "sm_replied"

@@ -15,10 +15,9 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import texts
-from bot.blocks import SECTION_TEXT_LIMIT, as_dicts
+from bot.blocks import MAX_BLOCKS, SECTION_TEXT_LIMIT, as_dicts
 from reminders.digest import SECTIONS, Digest, Item
 
-MAX_BLOCKS = 50
 COMPACT_ITEMS = 8
 Message = tuple[str, list[dict[str, Any]]]
 

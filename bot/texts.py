@@ -432,6 +432,13 @@ def closing_to_manager(ate: str, case: str, note: str | None) -> str:
 
 CASE_MESSAGES = "*Secure messages*"
 CASE_NO_MESSAGES = "_No secure messages recorded._"
+
+
+def case_earlier_messages(hidden: int) -> str:
+    """Count the settled history left out of a case summary."""
+    return f"_{counted(hidden, 'earlier message')} (all settled) not shown._"
+
+
 CASE_CAR = "*CAR entries*"
 
 
@@ -591,6 +598,11 @@ def home_message(case: str, received: str, due: str | None) -> str:
     """Show one waiting message on the Home tab."""
     step = f" · next reminder {due}" if due else ""
     return f"*{case}* — came in {received}{step}"
+
+
+def home_more(hidden: int) -> str:
+    """Count the items a Home section left out."""
+    return f"_…and {hidden:,} more; `/sm case CASE` shows any one case in full._"
 
 
 def home_car(case: str, code: str, on: str) -> str:

@@ -15,6 +15,8 @@ from models.tables import CarPrompt, Case, Checklist, Closing, Employee, SecureM
 from reminders import case_actions
 from reminders.tracking import next_step
 
+SETTLED_SHOWN = 10  # answered messages and replies shown; the older ones are counted
+
 
 def case_summary(session: Session, case: Case, tz: str) -> Reply:
     """Compose the case's messages and their state, CAR entries, checklists and closing."""
@@ -40,7 +42,14 @@ def _messages(session: Session, case: Case, shown: Callable[[datetime], str]) ->
         .order_by(col(SecureMessage.at))
     ).all()
     lines = [texts.CASE_MESSAGES if rows else texts.CASE_NO_MESSAGES]
+    # Every message still waiting is shown; of the settled history, the latest few.
+    settled = [m for m in rows if m.direction == "out" or m.settled_at is not None]
+    hidden = {m.id for m in settled[:-SETTLED_SHOWN]} if len(settled) > SETTLED_SHOWN else set()
+    if hidden:
+        lines.append(texts.case_earlier_messages(len(hidden)))
     for message in rows:
+        if message.id in hidden:
+            continue
         upcoming = next_step(session, message.id) if message.direction == "in" else None
         lines.append(texts.case_message_line(message, shown, upcoming))
     return lines

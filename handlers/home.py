@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ContextBlock,
     DividerBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -25,6 +26,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot import blocks as kit
@@ -58,15 +60,13 @@ def home_view(
 
 
 def _messages(session: Session, person: Employee, zone: ZoneInfo) -> list[Block]:
+    waiting = (
+        SecureMessage.employee_id == person.id,
+        SecureMessage.direction == INBOUND,
+        col(SecureMessage.settled_at).is_(None),
+    )
     rows = session.exec(
-        select(SecureMessage)
-        .where(
-            SecureMessage.employee_id == person.id,
-            SecureMessage.direction == INBOUND,
-            col(SecureMessage.settled_at).is_(None),
-        )
-        .order_by(col(SecureMessage.at))
-        .limit(MAX_ITEMS)
+        select(SecureMessage).where(*waiting).order_by(col(SecureMessage.at)).limit(MAX_ITEMS)
     ).all()
     if not rows:
         return []
@@ -79,7 +79,17 @@ def _messages(session: Session, person: Employee, zone: ZoneInfo) -> list[Block]
         )
         blocks.append(SectionBlock(text=MarkdownTextObject(text=line)))
         blocks.append(ActionsBlock(elements=_message_buttons(message.id)))
-    return blocks
+    return blocks + _more(session, SecureMessage, waiting, len(rows))
+
+
+def _more(session: Session, table: Any, where: tuple[Any, ...], shown: int) -> list[Block]:
+    """Count what a section left out, and say so."""
+    if shown < MAX_ITEMS:
+        return []
+    total = session.exec(select(func.count()).select_from(table).where(*where)).one()
+    if total <= shown:
+        return []
+    return [ContextBlock(elements=[MarkdownTextObject(text=texts.home_more(total - shown))])]
 
 
 def _message_buttons(message_id: str) -> list[Any]:
@@ -88,11 +98,8 @@ def _message_buttons(message_id: str) -> list[Any]:
 
 
 def _prompts(session: Session, person: Employee) -> list[Block]:
-    rows = session.exec(
-        select(CarPrompt)
-        .where(CarPrompt.employee_id == person.id, col(CarPrompt.confirmed_at).is_(None))
-        .limit(MAX_ITEMS)
-    ).all()
+    pending = (CarPrompt.employee_id == person.id, col(CarPrompt.confirmed_at).is_(None))
+    rows = session.exec(select(CarPrompt).where(*pending).limit(MAX_ITEMS)).all()
     if not rows:
         return []
     blocks: list[Block] = [
@@ -105,15 +112,12 @@ def _prompts(session: Session, person: Employee) -> list[Block]:
             text=texts.BUTTON_RECORDED, action_id=kit.ACTION_CAR_RECORDED, value=str(prompt.id)
         )
         blocks.append(SectionBlock(text=MarkdownTextObject(text=line), accessory=button))
-    return blocks
+    return blocks + _more(session, CarPrompt, pending, len(rows))
 
 
 def _checklists(session: Session, person: Employee) -> list[Block]:
-    rows = session.exec(
-        select(Checklist)
-        .where(Checklist.employee_id == person.id, col(Checklist.closed_at).is_(None))
-        .limit(MAX_ITEMS)
-    ).all()
+    still_open = (Checklist.employee_id == person.id, col(Checklist.closed_at).is_(None))
+    rows = session.exec(select(Checklist).where(*still_open).limit(MAX_ITEMS)).all()
     if not rows:
         return []
     blocks: list[Block] = [
@@ -129,7 +133,7 @@ def _checklists(session: Session, person: Employee) -> list[Block]:
             value=f"{checklist.id}:{step}",
         )
         blocks.append(SectionBlock(text=MarkdownTextObject(text=line), accessory=button))
-    return blocks
+    return blocks + _more(session, Checklist, still_open, len(rows))
 
 
 def _view_of(services: Services, user_id: str) -> dict[str, Any] | None:

@@ -441,3 +441,29 @@ async def test_what_people_record_in_chat_is_in_the_audit_log_under_their_name(
         ("U0ATE1", "message.sent", "APL-26-0002"),
         ("U0MGR1", "digest.preferences", None),
     } <= logged
+
+
+async def test_a_case_with_a_long_history_shows_what_is_open_and_fits_slack(
+    bot: OfflineBot,
+) -> None:
+    assert bot.services is not None
+    for n in range(60):
+        bot.platform_event(
+            {
+                "type": "message.received" if n % 2 == 0 else "message.sent",
+                "id": f"m-{n}",
+                "case": "APL-26-0001",
+                "employee": "U0ATE1",
+                "at": f"2026-10-{1 + n // 4:02d}T{9 + n % 4:02d}:00:00-05:00",
+            }
+        )
+    await bot.slash("U0ATE1", "received APL-26-0001 09:00")
+
+    calls = await bot.slash("U0ATE1", "case APL-26-0001")
+
+    blocks = calls[-1].args["blocks"]
+    shown = "\n".join(b["text"]["text"] for b in blocks)
+    assert all(len(b["text"]["text"]) <= 3000 for b in blocks)
+    assert "*waiting for a reply*" in shown
+    assert "50 earlier messages (all settled) not shown" in shown
+    assert "CO-TDC dated Thu Oct 1, 2026 — *not yet recorded*" in shown

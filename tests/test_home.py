@@ -118,3 +118,14 @@ async def test_a_step_ticked_on_the_home_updates_the_checklist_dm_in_place_only(
     assert [c.method for c in calls if c.method == "chat.update"] == ["chat.update"]
     assert len(bot.slack.calls_to("chat.postMessage")) == posted_before
     assert len(bot.slack.calls_to("response_url")) == responded_before
+
+
+async def test_a_long_section_says_how_many_more_there_are(bot: OfflineBot) -> None:
+    for n in range(20):
+        await bot.slash("U0ATE1", f"received APL-26-{n + 1:04d} 09:{n:02d}")
+
+    view = await open_home(bot, "U0ATE1")
+
+    text = json.dumps(view, ensure_ascii=False)
+    assert "…and 5 more" in text
+    assert len(view["blocks"]) <= 100
