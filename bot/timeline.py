@@ -2,14 +2,18 @@
 
 Replay runs on a scratch SQLite store with a simulated clock: before each event
 the sweep delivers everything that fell due up to that event's instant, each at
-its own due instant, through a notifier that prints instead of posting.
+its own due instant, and after it what the event made due at that instant, through
+a notifier that prints instead of posting. The file is known up front, so a
+manager's `employee` line may come after the lines of their team (`replay_order`).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import sys
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,12 +23,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bot import texts
 from bot.guard import TAXPAYER_DATA_REASON, looks_like_taxpayer_id
 from bot.notices import NoticeRenderer
+from bot.render import DEFAULT_WIDTH, render_message
 from bot.services import case_rules
 from bot.settings import Settings
 from models.db import make_engine, session_scope
@@ -32,7 +38,14 @@ from models.errors import UserError
 from models.migrate import upgrade
 from models.tables import CarPrompt, Employee, Notification
 from reminders.digest import plan_digests
-from reminders.events import ConfigEvent, Event, EventRejected, parse_csv_row, parse_event_json
+from reminders.events import (
+    ConfigEvent,
+    EmployeeEvent,
+    Event,
+    EventRejected,
+    parse_csv_row,
+    parse_event_json,
+)
 from reminders.intake import CaseRules, apply_event
 from reminders.policy import Policy
 from reminders.sweep import Delivery, SimulatedClock, Sweeper, deliver_until
@@ -89,6 +102,8 @@ class Sent:
     level: int | None
     code: str | None
     text: str
+    name: str | None = None
+    blocks: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """Return the `replay --json` object."""
@@ -101,6 +116,13 @@ class Sent:
             "code": self.code,
             "text": self.text,
         }
+
+    def as_terminal(self, width: int = DEFAULT_WIDTH) -> str:
+        """Return the notification as the demo and console show a message: rendered Block Kit."""
+        who = f"{self.name} ({self.to})" if self.name else self.to
+        heading = f"── to {who} · {self.kind} ".ljust(width, "─")
+        body = render_message(self.blocks, self.text, width=width).text.rstrip()
+        return f"[{self.at:%a %Y-%m-%d %H:%M %Z}]\n{heading}\n{body}\n"
 
 
 @dataclass
@@ -115,7 +137,7 @@ class PrintingNotifier:
         self, notification: Notification, *, now: datetime, reattempt: bool
     ) -> Delivery:
         """Record the notification as delivered at `now`, in the recipient's zone."""
-        text, _blocks = self.renderer(notification, now)
+        text, blocks = self.renderer(notification, now)
         with Session(self.engine) as session:
             person = session.get(Employee, notification.recipient_id)
             code = car_code(session, notification)
@@ -129,6 +151,8 @@ class PrintingNotifier:
                 notification.level,
                 code,
                 text,
+                name=person.name if person else None,
+                blocks=blocks,
             )
         )
         return Delivery("sent", channel=f"D{notification.recipient_id}", ts=str(len(self.sent)))
@@ -143,6 +167,119 @@ def car_code(session: Session, notification: Notification) -> str | None:
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# What a `config` line's settings must be before the policy checks how they fit together.
+CONFIG_VALUES: dict[str, TypeAdapter[Any]] = {
+    "reminder_days": TypeAdapter(list[float]),
+    "escalation_days": TypeAdapter(float),
+    "snooze_hours": TypeAdapter(list[int]),
+    "work_start": TypeAdapter(str),
+    "work_end": TypeAdapter(str),
+    "work_days": TypeAdapter(str),
+    "office_tz": TypeAdapter(str),
+    "executive_closures": TypeAdapter(bool),
+}
+
+
+def configured(policy: Policy, settings: dict[str, Any]) -> Policy:
+    """Return the policy with a config line's settings, or refuse the line naming the setting."""
+    values: dict[str, Any] = {}
+    for name, value in settings.items():
+        if name not in CONFIG_VALUES:
+            raise EventRejected(texts.replay_unknown_setting(name))
+        try:
+            values[name] = CONFIG_VALUES[name].validate_python(value)
+        except ValidationError:
+            raise EventRejected(texts.replay_bad_setting(name, _shown(value))) from None
+    try:
+        return policy.with_overrides(values)
+    except ValueError as error:
+        # Name the setting that is wrong on its own; if none is, they clash with each other.
+        for name, value in values.items():
+            if not _fits(policy, name, value):
+                raise EventRejected(
+                    texts.replay_bad_setting(name, _shown(settings[name]))
+                ) from None
+        raise EventRejected(texts.replay_settings_clash(list(values), str(error))) from None
+
+
+def _fits(policy: Policy, name: str, value: Any) -> bool:
+    try:
+        policy.with_overrides({name: value})
+    except ValueError:
+        return False
+    return True
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    shown = json.dumps(value, ensure_ascii=False)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def replay_order(lines: list[Line]) -> list[tuple[Line, bool]]:
+    """Order a replay's lines so that every employee's manager is on the roster first.
+
+    A replay file is known up front, so a manager's `employee` line may come anywhere in
+    it: when a line names a manager not added yet, the manager's first line (and, up the
+    chain, theirs) is applied just before it, marked True, and skipped at its own place.
+    Everything else keeps the file's order. Managers that go round in a circle are
+    refused, each line with the circle; a manager the file never adds is left for the
+    domain to refuse.
+    """
+    ahead: dict[str, deque[int]] = {}
+    for index, line in enumerate(lines):
+        if isinstance(line.event, EmployeeEvent):
+            ahead.setdefault(line.event.id, deque()).append(index)
+    known: set[str] = set()
+    order: list[tuple[Line, bool]] = []
+    for index, line in enumerate(lines):
+        if not isinstance(line.event, EmployeeEvent):
+            order.append((line, False))
+        elif ahead[line.event.id] and ahead[line.event.id][0] == index:
+            order += _with_managers(lines, index, ahead, known)
+    return order
+
+
+def _with_managers(
+    lines: list[Line], index: int, ahead: dict[str, deque[int]], known: set[str]
+) -> list[tuple[Line, bool]]:
+    """Place one employee line after its managers' lines that are still ahead in the file."""
+    chain = [index]  # each line's manager is the person of the next line
+    places = {_employee_event(lines[index]).id: 0}  # person → their place in the chain
+    while True:
+        event = _employee_event(lines[chain[-1]])
+        boss = event.manager
+        if boss is None or boss in known or boss == event.id or not ahead.get(boss):
+            return _placed(lines, chain, ahead, known)
+        if boss in places:
+            start = places[boss]
+            reason = texts.replay_manager_cycle([*list(places)[start:], boss])
+            for person in list(places)[start:]:
+                ahead[person].popleft()
+            refused = [
+                (Line(lines[i].number, reason=reason), False) for i in sorted(chain[start:])
+            ]
+            return refused + _placed(lines, chain[:start], ahead, known)
+        places[boss] = len(chain)
+        chain.append(ahead[boss][0])
+
+
+def _placed(
+    lines: list[Line], chain: list[int], ahead: dict[str, deque[int]], known: set[str]
+) -> list[tuple[Line, bool]]:
+    """List a chain's lines top manager first, each but the chain's own line marked early."""
+    placed = []
+    for position in reversed(range(len(chain))):
+        event = _employee_event(lines[chain[position]])
+        ahead[event.id].popleft()
+        known.add(event.id)
+        placed.append((lines[chain[position]], position > 0))
+    return placed
+
+
+def _employee_event(line: Line) -> EmployeeEvent:
+    assert isinstance(line.event, EmployeeEvent)
+    return line.event
 
 
 class Replay:
@@ -162,58 +299,114 @@ class Replay:
         with session_scope(self.engine) as session:
             return plan_digests(session, self.policy, now)
 
-    async def feed(self, event: Event) -> None:
-        """Deliver what is due before the event, then apply it at its instant."""
-        if event.at is not None:
+    def backfill_warning(self, event: Event) -> str | None:
+        """Warn about an event earlier than the clock; it still applies, as a backfill."""
+        if event.at is None or self.clock.now == EPOCH or event.at >= self.clock.now:
+            return None
+        clock = self.clock.now.astimezone(event.at.tzinfo)
+        return texts.replay_backfill(event.at.isoformat(), clock.isoformat())
+
+    async def feed(self, event: Event, *, in_place: bool = True) -> None:
+        """Deliver what is due before the event, apply it at its instant, then deliver what
+        it made due at that instant (a CAR prompt is due the moment its message arrives).
+
+        An event applied early (`in_place` False, see `replay_order`) leaves the clock alone.
+        """
+        if event.at is not None and in_place:
             if self.clock.now == EPOCH:
                 self.clock.now = event.at  # the timeline starts at its first instant
             await self.advance(event.at)
         if isinstance(event, ConfigEvent):
-            try:
-                self.policy = self.policy.with_overrides(event.settings)
-            except ValueError as error:
-                raise EventRejected(f"config: {error}", 422) from None
+            self.policy = configured(self.policy, event.settings)
             self.notifier.renderer.policy = self.policy
-            return
-        with session_scope(self.engine) as session:
-            apply_event(session, self.policy, event, rules=self.rules)
+        else:
+            with session_scope(self.engine) as session:
+                apply_event(session, self.policy, event, rules=self.rules)
+        if self.clock.now != EPOCH:
+            await self.advance(self.clock.now)
 
     async def advance(self, until: datetime) -> None:
         """Move the clock to `until`, delivering each notification at its due instant."""
         await deliver_until(self.sweeper, self.clock, until)
 
 
-async def run_replay(path: Path, settings: Settings, policy: Policy, *, as_json: bool) -> int:
-    """Replay a file on a scratch store; print each notification, refusals to stderr."""
-    import sys
+@dataclass
+class ReplayOutput:
+    """Print notifications, refusals and warnings in the order they happen, and count them.
 
+    Notifications go to stdout; refusals and warnings to stderr, each as soon as it
+    happens (stdout flushed first, so the two read in order when they share a terminal).
+    """
+
+    as_json: bool
+    printed: int = 0
+    applied: int = 0
+    refused: int = 0
+    warned: int = 0
+
+    def notifications(self, sent: list[Sent]) -> None:
+        """Print the notifications not printed yet."""
+        for item in sent[self.printed :]:
+            print(
+                json.dumps(item.as_json(), ensure_ascii=False)
+                if self.as_json
+                else item.as_terminal()
+            )
+        self.printed = len(sent)
+
+    def refusal(self, number: int, reason: str) -> None:
+        """Report a refused line."""
+        self.refused += 1
+        self._note(texts.line_problem(number, reason))
+
+    def warning(self, number: int, text: str) -> None:
+        """Report a line that applied with a warning."""
+        self.warned += 1
+        self._note(texts.line_problem(number, text))
+
+    def summary(self) -> None:
+        """Print the closing line: to stderr under --json, so stdout stays JSON lines."""
+        line = texts.replay_summary(self.applied, self.refused, self.warned, self.printed)
+        print(line, file=sys.stderr if self.as_json else sys.stdout)
+
+    def _note(self, text: str) -> None:
+        sys.stdout.flush()
+        print(text, file=sys.stderr, flush=True)
+
+
+async def run_replay(path: Path, settings: Settings, policy: Policy, *, as_json: bool) -> int:
+    """Replay a file on a scratch store; return 1 if any line was refused, else 0."""
+    lines = list(read_events(path))
+    output = ReplayOutput(as_json)
     with tempfile.TemporaryDirectory(prefix="smbot-replay-") as scratch:
         engine = make_engine(f"sqlite:///{Path(scratch) / 'replay.db'}")
-        upgrade(engine)
-        replay = Replay(engine, policy, case_rules(settings))
-        status, printed = 0, 0
-        for line in read_events(path):
-            if line.event is None:
-                print(f"line {line.number}: {line.reason}", file=sys.stderr)
-                status = 1
-                continue
-            try:
-                await replay.feed(line.event)
-            except UserError as error:
-                print(f"line {line.number}: {error.message}", file=sys.stderr)
-                status = 1
-            printed = _print_new(replay.notifier.sent, printed, as_json)
-        engine.dispose()
-    return status
+        try:
+            upgrade(engine)
+            replay = Replay(engine, policy, case_rules(settings))
+            for line, early in replay_order(lines):
+                await _play(replay, line, output, in_place=not early)
+        finally:
+            engine.dispose()
+    output.summary()
+    return 1 if output.refused else 0
 
 
-def _print_new(sent: list[Sent], printed: int, as_json: bool) -> int:
-    for item in sent[printed:]:
-        if as_json:
-            print(json.dumps(item.as_json(), ensure_ascii=False))
-        else:
-            print(f"[{item.at:%a %Y-%m-%d %H:%M %Z}] {item.kind} → {item.to}\n{item.text}\n")
-    return len(sent)
+async def _play(replay: Replay, line: Line, output: ReplayOutput, *, in_place: bool) -> None:
+    """Apply one line and print, in order: its warning, what fell due, its refusal."""
+    if line.event is None:
+        output.refusal(line.number, line.reason or "")
+        return
+    warning = replay.backfill_warning(line.event) if in_place else None
+    if warning is not None:
+        output.warning(line.number, warning)
+    try:
+        await replay.feed(line.event, in_place=in_place)
+    except UserError as error:
+        output.notifications(replay.notifier.sent)
+        output.refusal(line.number, error.message)
+        return
+    output.notifications(replay.notifier.sent)
+    output.applied += 1
 
 
 IMPORT_BATCH = 500

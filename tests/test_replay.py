@@ -1,8 +1,11 @@
-"""`smbot replay`: reminder and escalation instants on the business-hours clock."""
+"""`smbot replay`: reminder and escalation instants on the business-hours clock, and the
+replay's own reporting: roster order, refusals, warnings, terminal text."""
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -319,3 +322,304 @@ def test_personal_hours_that_end_before_they_start_are_refused(
 
     assert status == 1
     assert "line 1:" in capsys.readouterr().err
+
+
+# --- the replay as a whole timeline: roster order, refusals, warnings, output ---------
+
+
+def employee(ident: str, name: str, role: str, manager: str | None, tz: str) -> dict[str, Any]:
+    return {
+        "type": "employee",
+        "id": ident,
+        "name": name,
+        "role": role,
+        "manager": manager,
+        "tz": tz,
+    }
+
+
+def write(tmp_path: Path, lines: list[Any]) -> Path:
+    """Write a replay file as given: dicts as JSON, strings as they are (no OFFICE first)."""
+    path = tmp_path / "timeline.jsonl"
+    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n")
+    return path
+
+
+def replay_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, events: list[Any]
+) -> tuple[int, str]:
+    """Replay OFFICE plus events in plain text; return the status and stdout+stderr as one
+    reader sees them in a terminal."""
+    path = write(tmp_path, [*OFFICE, *events])
+    both = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", both)
+    monkeypatch.setattr(sys, "stderr", both)
+
+    status = main(["replay", str(path)])
+
+    return status, both.getvalue()
+
+
+def test_an_ate_listed_before_their_manager_is_on_the_roster_and_escalates_to_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # DESIGN.md's own order: the ATE first; their manager's manager even after the events.
+    path = write(
+        tmp_path,
+        [
+            {**employee("U01", "A. Rivera", "ate", "U09", "America/Chicago"), "egain": "40123"},
+            employee("U09", "Dana Manager", "manager", "U50", "America/Chicago"),
+            received("m-1", "APL-26-0020", {"egain": "40123"}, "2026-09-14T09:00:00-05:00"),
+            employee("U50", "Ola Admin", "admin", None, "America/New_York"),
+            tick("2026-09-18T00:00:00-05:00"),
+        ],
+    )
+
+    status = main(["replay", str(path), "--json"])
+
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    assert "0 lines refused" in captured.err
+    assert when([json.loads(line) for line in captured.out.splitlines()]) == [
+        ("2026-09-15T09:00:00-05:00", "U01", "reminder", 1),
+        ("2026-09-16T09:00:00-05:00", "U01", "reminder", 2),
+        ("2026-09-17T09:00:00-05:00", "U09", "escalation", 3),
+    ]
+
+
+def test_a_circle_of_managers_and_a_manager_nowhere_in_the_file_are_refused_by_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        tmp_path,
+        [
+            employee("U04", "Kim", "manager", "U05", "UTC"),
+            employee("U05", "Lee", "manager", "U04", "UTC"),
+            employee("U06", "Max", "ate", "U77", "UTC"),
+            employee("U07", "Noa", "ate", None, "UTC"),
+        ],
+    )
+
+    status = main(["replay", str(path)])
+
+    captured = capsys.readouterr()
+    assert status == 1
+    circle = "field 'manager': the managers go round in a circle (U04 → U05 → U04)"
+    assert f"line 1: {circle}" in captured.err and f"line 2: {circle}" in captured.err
+    assert "line 3: field 'manager': no employee with id U77" in captured.err
+    assert "line 4:" not in captured.err
+    assert "1 line applied, 3 lines refused" in captured.out
+
+
+def test_a_later_employee_line_applies_at_its_place_with_its_manager_from_further_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = replay(
+        tmp_path,
+        capsys,
+        [
+            received("m-1", "APL-26-0021", "U01", "2026-09-14T09:00:00-05:00"),
+            tick("2026-09-18T00:00:00-05:00"),
+            # Alex moves to New York under a new manager, whose own line comes last.
+            employee("U01", "Alex Rivera", "ate", "U10", "America/New_York"),
+            received("m-2", "APL-26-0022", "U01", "2026-09-21T09:00:00-04:00"),
+            tick("2026-09-25T00:00:00-04:00"),
+            employee("U10", "Rene Lead", "manager", None, "America/New_York"),
+        ],
+    )
+
+    escalations = [(n["case"], n["to"], n["at"]) for n in out if n["kind"] == "escalation"]
+    assert escalations == [
+        ("APL-26-0021", "U09", "2026-09-17T09:00:00-05:00"),
+        ("APL-26-0022", "U10", "2026-09-24T09:00:00-04:00"),
+    ]
+
+
+def test_a_refused_line_is_reported_where_it_happens_and_counted_at_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status, text = replay_both(
+        tmp_path,
+        monkeypatch,
+        [
+            received("m-1", "APL-26-0023", "U01", "2026-09-14T09:00:00-05:00"),
+            received("m-2", "APL-26-0024", "U77", "2026-09-15T12:00:00-05:00"),
+            tick("2026-09-17T00:00:00-05:00"),
+        ],
+    )
+
+    assert status == 1
+    refusal = text.index("line 6: field 'employee': no employee with id U77")
+    assert text.index("Reminder 1 — case APL-26-0023") < refusal
+    assert refusal < text.index("Reminder 2 — case APL-26-0023")
+    assert text.rstrip().splitlines()[-1] == (
+        "Replay done: 6 lines applied, 1 line refused, 0 warnings; 6 notifications."
+    )
+
+
+def test_with_json_the_closing_count_goes_to_stderr_and_stdout_stays_json_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, [*OFFICE, "{not json", tick("2026-09-15T10:00:00-05:00")])
+
+    status = main(["replay", str(path), "--json"])
+
+    captured = capsys.readouterr()
+    assert status == 1
+    assert all(json.loads(line)["kind"] == "digest" for line in captured.out.splitlines())
+    assert captured.err.splitlines()[0].startswith("line 5: not valid JSON")
+    assert "1 line refused" in captured.err.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("setting", "says", "example"),
+    [
+        ({"reminder_days": "soon"}, "reminder_days must be a list of business days", "[1, 2]"),
+        (
+            {"reminder_days": [1, 5]},
+            "reminder_days must be a list of business days before each reminder, rising, "
+            "all before escalation_days",
+            "[1, 2]",
+        ),
+        ({"escalation_days": None}, "escalation_days must be a number of business days", "3"),
+        (
+            {"snooze_hours": [1.5]},
+            "snooze_hours must be a list of whole working hours",
+            "[1, 2, 4]",
+        ),
+        ({"work_start": "8am"}, "work_start must be a time of day as HH:MM", '"08:00"'),
+        ({"work_days": "weekdays"}, "work_days must be working days like mon-fri", '"mon-fri"'),
+        ({"office_tz": "Mars/Base"}, "office_tz must be an IANA time zone", '"America/New_York"'),
+        ({"executive_closures": "maybe"}, "executive_closures must be true or false", "false"),
+    ],
+)
+def test_a_bad_config_value_names_the_setting_what_it_takes_and_an_example(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    setting: dict[str, Any],
+    says: str,
+    example: str,
+) -> None:
+    path = write(tmp_path, [*OFFICE, {"type": "config", **setting}])
+
+    status = main(["replay", str(path)])
+
+    err = capsys.readouterr().err
+    name = next(iter(setting))
+    assert status == 1
+    assert f"line 5: config: {says}" in err
+    assert f'e.g. "{name}": {example}' in err
+    assert f"(the line gives {json.dumps(setting[name])})" in err
+
+
+def test_an_unknown_config_setting_lists_the_settings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, [*OFFICE, {"type": "config", "snooze": [1]}])
+
+    status = main(["replay", str(path)])
+
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "line 5: config: unknown setting 'snooze'" in err
+    assert "snooze_hours" in err and "executive_closures" in err
+
+
+@pytest.mark.parametrize(
+    ("closures", "first_reminder"), [("no", "2025-01-09"), (True, "2025-01-10")]
+)
+def test_a_config_value_in_words_means_what_it_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], closures: Any, first_reminder: str
+) -> None:
+    # Thursday 2025-01-09 was closed by executive order (the National Day of Mourning).
+    out = replay(
+        tmp_path,
+        capsys,
+        [
+            {"type": "config", "executive_closures": closures},
+            received("m-1", "APL-26-0025", "U01", "2025-01-08T09:00:00-06:00"),
+            tick("2025-01-11T00:00:00-06:00"),
+        ],
+    )
+
+    assert when(out)[0] == (f"{first_reminder}T09:00:00-06:00", "U01", "reminder", 1)
+
+
+def test_a_line_earlier_than_the_clock_applies_as_a_backfill_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        tmp_path,
+        [
+            *OFFICE,
+            received("m-2", "APL-26-0026", "U01", "2026-09-15T10:00:00-05:00"),
+            received("m-1", "APL-26-0027", "U01", "2026-09-14T09:00:00-05:00"),
+            tick("2026-09-15T12:00:00-05:00"),
+        ],
+    )
+
+    status = main(["replay", str(path), "--json"])
+
+    captured = capsys.readouterr()
+    assert status == 0
+    assert (
+        "line 6: warning: 2026-09-14T09:00:00-05:00 is earlier than the replay's clock "
+        "(2026-09-15T10:00:00-05:00)"
+    ) in captured.err
+    assert "1 warning" in captured.err.splitlines()[-1]
+    backfilled = [json.loads(x) for x in captured.out.splitlines()]
+    # What the backfill made due before the clock is sent at once: the latest of each.
+    assert [(n["kind"], n["at"]) for n in backfilled if n["case"] == "APL-26-0027"] == [
+        ("reminder", "2026-09-15T10:00:00-05:00"),
+        ("car_prompt", "2026-09-15T10:00:00-05:00"),
+    ]
+
+
+def test_plain_text_shows_messages_as_a_terminal_does_not_as_slack_mrkdwn(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        tmp_path,
+        [
+            *OFFICE,
+            received("m-1", "APL-26-0028", "U01", "2026-09-14T09:00:00-05:00"),
+            tick("2026-09-15T10:00:00-05:00"),
+        ],
+    )
+
+    status = main(["replay", str(path)])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "── to Alex Rivera (U01) · car_prompt ─" in out
+    assert "📝 To record in the CAR — case APL-26-0028" in out
+    assert "\nWhy: " in out and "[1] Recorded in CAR" in out
+    assert "⏰ Reminder 1 — case APL-26-0028" in out and "[1] Replied   [2] No reply needed" in out
+    assert "*" not in out.replace("`/sm digest full`", "") and "_Why:_" not in out
+
+
+def test_json_output_keeps_its_documented_fields_and_slack_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = replay(
+        tmp_path,
+        capsys,
+        [received("m-1", "APL-26-0029", "U01", "2026-09-14T09:00:00-05:00")],
+    )
+
+    assert [set(n) for n in out] == [{"at", "to", "kind", "case", "level", "code", "text"}]
+    assert "*To record in the CAR*" in out[0]["text"]
+
+
+def test_a_file_ending_with_a_message_prints_the_co_tdc_prompt_due_at_that_instant(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = replay(
+        tmp_path,
+        capsys,
+        [received("m-1", "APL-26-0030", "U01", "2026-09-14T09:00:00-05:00")],
+    )
+
+    assert [(n["at"], n["kind"], n["code"]) for n in out] == [
+        ("2026-09-14T09:00:00-05:00", "car_prompt", "CO-TDC")
+    ]
