@@ -33,7 +33,7 @@ from bot.notices import NoticeRenderer
 from bot.render import DEFAULT_WIDTH, render_message
 from bot.services import case_rules
 from bot.settings import Settings
-from models.db import make_engine, session_scope
+from models.db import make_engine, session_scope, utcnow
 from models.errors import UserError
 from models.migrate import upgrade
 from models.tables import CarPrompt, Employee, Notification
@@ -49,6 +49,7 @@ from reminders.events import (
 from reminders.intake import CaseRules, apply_event
 from reminders.policy import Policy
 from reminders.sweep import Delivery, SimulatedClock, Sweeper, deliver_until
+from reminders.when import FUTURE_GRACE
 
 
 @dataclass
@@ -428,10 +429,11 @@ def import_events(
     rules = case_rules(settings)
     applied, refused, seen = 0, [], 0
     lines = read_events(path)
+    latest = utcnow() + FUTURE_GRACE  # a backfill holds what happened, nothing later
     while batch := list(islice(lines, IMPORT_BATCH)):
         with session_scope(engine) as session:
             for line in batch:
-                outcome = _apply_line(session, policy, rules, line)
+                outcome = _apply_line(session, policy, rules, line, latest)
                 if isinstance(outcome, Line):
                     refused.append(outcome)
                 else:
@@ -443,10 +445,15 @@ def import_events(
     return applied, refused
 
 
-def _apply_line(session: Session, policy: Policy, rules: CaseRules, line: Line) -> int | Line:
+def _apply_line(
+    session: Session, policy: Policy, rules: CaseRules, line: Line, latest: datetime
+) -> int | Line:
     """Apply one line in a savepoint; return 1 if applied, 0 if a repeat, or the refusal."""
     if line.event is None:
         return line
+    at = getattr(line.event, "at", None)
+    if at is not None and at > latest:
+        return Line(line.number, reason=texts.import_in_future(at))
     try:
         with session.begin_nested():
             outcome = apply_event(session, policy, line.event, rules=rules)
