@@ -897,6 +897,14 @@ def invite_letter(egain: str) -> str:
     )
 
 
+def import_in_future(at: datetime) -> str:
+    """Refuse an imported line dated after now."""
+    return (
+        f"field 'at': {at.isoformat()} is in the future; an import holds what already "
+        "happened (check the date, or send live events to the webhook)"
+    )
+
+
 def import_progress(lines: int) -> str:
     """Report how far an import has got."""
     return f"{counted(lines, 'line')} read so far…"
