@@ -43,7 +43,8 @@ def _case_and_when(
     services: Services, session: Session, person: Employee, args: str, usage: str
 ) -> tuple[str, datetime, Employee]:
     """Read `CASE [WHEN]`, check the person may act on the case, return (case, instant, owner)."""
-    word, _, rest = args.strip().partition(" ")
+    word, *others = args.split(maxsplit=1) or [""]
+    rest = others[0] if others else ""
     if not word:
         raise UserError(usage)
     settings = services.settings

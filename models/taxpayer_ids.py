@@ -32,15 +32,11 @@ SHAPES = frozenset({(9,), (3, 2, 4), (2, 7), (3, 3, 3), (2, 3, 4), (3, 6), (1,) 
 _RUN = re.compile(r"[0-9]+(?:[ \t\-_./,~|()\[\]#*+]{1,5}[0-9]+)*")
 _GROUP = re.compile(r"[0-9]+")
 
-# Pasted text brings look-alike dashes (hyphen, minus, figure dash…) and invisible
-# format characters; the dashes are folded to a plain one, the invisible ones dropped.
-_DASHES = dict.fromkeys(
-    map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-"
-)
 
 
 def _folded(text: str) -> str:
-    """Fold look-alikes: wide and other-script digits to 0-9, dashes to '-', drop Cf."""
+    """Fold what pasted text brings: wide and other-script digits to 0-9, look-alike
+    dashes (hyphen, figure dash, minus…) to '-', invisible format characters dropped."""
     folded = []
     for ch in unicodedata.normalize("NFKC", text):
         category = unicodedata.category(ch)
@@ -48,8 +44,10 @@ def _folded(text: str) -> str:
             continue
         if category == "Nd":
             ch = str(unicodedata.digit(ch))
+        elif category == "Pd" or ch == "\u2212":
+            ch = "-"
         folded.append(ch)
-    return "".join(folded).translate(_DASHES)
+    return "".join(folded)
 
 
 def _matches(folded: str) -> Iterator[tuple[int, int]]:

@@ -10,6 +10,7 @@ before the jump (02:30 on a spring-forward night in Chicago becomes 03:30 CDT).
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -72,8 +73,14 @@ def parse_when(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
 
 
 def parse_case_number(text: str, pattern: str, *, example: str = "APL-26-0001") -> str:
-    """Normalise a typed case number and check it against the office's pattern."""
-    case = text.strip().upper()
+    """Normalise a typed case number and check it against the office's pattern.
+
+    Look-alike dashes that word processors and chat apps put in (‐ – — −) count as '-'.
+    """
+    case = "".join(
+        "-" if unicodedata.category(ch) == "Pd" or ch == "\u2212" else ch
+        for ch in text.strip().upper()
+    )
     if not case:
         raise UserError(f"Give a case number. Case numbers look like {example}.")
     if re.fullmatch(pattern, case, flags=re.ASCII) is None:

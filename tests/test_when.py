@@ -250,7 +250,11 @@ def test_month_day_ahead_this_year_means_last_year() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("APL-26-0001", "APL-26-0001"), ("  apl-26-123456 ", "APL-26-123456")],
+    [
+        ("APL-26-0001", "APL-26-0001"),
+        ("  apl-26-123456 ", "APL-26-123456"),
+        ("APL\u201026\u20130001", "APL-26-0001"),  # a word processor's hyphen and en dash
+    ],
 )
 def test_case_numbers_are_normalised(text: str, expected: str) -> None:
     assert parse_case_number(text, CASE_PATTERN) == expected
