@@ -29,9 +29,11 @@ HELP = (
     "• `/sm close CASE` — the closing-export confirmation.\n"
     "• `/sm case CASE` — everything I know about a case; "
     "`/sm case CASE origin lbi|tege|art|other [bmf]` records where it came from.\n"
-    "• `/sm profile` · `/sm invite [phone|letter]` — your eGain number, access and training; "
-    "the invitation text for a taxpayer.\n"
-    "• `/sm digest [full]` — your team's late and missing items (managers and admins).\n"
+    "• `/sm profile` — your eGain number, access and training; set them with "
+    "`/sm profile egain NUMBER`, `access DATE`, `training DATE`, `supervisor-training DATE`.\n"
+    "• `/sm invite [phone|letter]` — the invitation text for a taxpayer.\n"
+    "• `/sm digest [full]` — your team's late and missing items (managers and admins); "
+    "`/sm digest at 07:45`, `days mon-fri`, `on`, `off` set when yours comes.\n"
     "• `/sm help` — this list."
 )
 
@@ -40,7 +42,8 @@ EMPTY_ASK = "Ask a question after `ask`, for example `/sm ask when do I record C
 
 def unknown_subcommand(word: str) -> str:
     """Answer a subcommand the bot does not know with the usage line."""
-    return f"I don't know `{word}`. {USAGE}"
+    shown = word if len(word) <= 40 else word[:39] + "…"
+    return f"I don't know `{shown}`. {USAGE}"
 
 
 def question_too_long(length: int, limit: int) -> str:
@@ -881,8 +884,8 @@ def invite_phone(egain: str) -> str:
         "Go to irs.gov/connect, register and verify who you are, then start a message to me "
         "with that number. If you have trouble registering or signing in with ID.me, "
         "help.id.me can help.”\n"
-        "_After the call, note the offer in the CAR: `/sm contact CASE phone` "
-        "(IRM 8.6.1.4.X.1(1)(b))._"
+        "After the call, note the offer in the CAR: `/sm contact CASE phone` "
+        "(IRM 8.6.1.4.X.1(1)(b))."
     )
 
 
@@ -929,7 +932,7 @@ def purge_future_cutoff(day: date, today: date) -> str:
     )
 
 
-def purge_summary(removed: int, kept: int, day: date) -> str:
+def purge_summary(removed: int, day: date, kept: int = 0) -> str:
     """Say what a purge removed, and how many closed cases it kept for later activity."""
     done = f"Removed the data of {counted(removed, 'case')} closed before {day:%Y-%m-%d}"
     if kept:

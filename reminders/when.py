@@ -84,7 +84,8 @@ def parse_case_number(text: str, pattern: str, *, example: str = "APL-26-0001") 
     if not case:
         raise UserError(f"Give a case number. Case numbers look like {example}.")
     if re.fullmatch(pattern, case, flags=re.ASCII) is None:
-        raise UserError(f"'{_clip(case)}' is not a case number. Case numbers look like {example}.")
+        typed = _clip(text.strip())
+        raise UserError(f"'{typed}' is not a case number. Case numbers look like {example}.")
     return case
 
 
