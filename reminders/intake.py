@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models import audit
 from models.db import utcnow
@@ -99,7 +99,7 @@ def _apply(session: Session, policy: Policy, event: Event, rules: CaseRules) -> 
         logger.debug("event ignored as a repeat id=%s", event.id)
         return Applied(duplicate=True)
     if isinstance(event, EmployeeEvent):
-        _employee(session, event)
+        _employee(session, policy, event)
         return Applied()
     if isinstance(event, MessageReceived):
         return _received(session, policy, event, rules)
@@ -197,7 +197,7 @@ def resolve_employee(session: Session, ref: EmployeeRef) -> Employee:
     return found
 
 
-def _employee(session: Session, event: EmployeeEvent) -> None:
+def _employee(session: Session, policy: Policy, event: EmployeeEvent) -> None:
     _check_management_chain(session, event)
     holder = (
         session.exec(select(Employee).where(Employee.egain == event.egain)).first()
@@ -217,7 +217,7 @@ def _employee(session: Session, event: EmployeeEvent) -> None:
         at=event.at or utcnow(),
         detail=f"{event.id} ({event.role})",
     )
-    upsert_employee(
+    saved = upsert_employee(
         session,
         Employee(
             id=event.id,
@@ -231,6 +231,12 @@ def _employee(session: Session, event: EmployeeEvent) -> None:
             work_days=event.work_days,
         ),
     )
+    # Escalations go to whoever is above the ATE when they fall due.
+    affected = [saved]
+    if saved.role == "admin":  # the admins hear of escalations for those with no manager
+        affected += session.exec(select(Employee).where(col(Employee.manager_id).is_(None)))
+    for person in affected:
+        tracking.retarget_escalations(session, policy, person)
 
 
 def _check_management_chain(session: Session, event: EmployeeEvent) -> None:

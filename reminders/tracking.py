@@ -75,6 +75,43 @@ def plan(session: Session, policy: Policy, ate: Employee, received_at: datetime)
     return steps
 
 
+def retarget_escalations(session: Session, policy: Policy, ate: Employee) -> int:
+    """Point the escalations still to come on this ATE's open messages at whoever hears of
+    them now (their manager, else the admins); return how many were planned anew.
+
+    Called when a person's manager changes: an escalation goes to the manager of the day
+    it falls due, and a message received while the ATE had no one above them gets its
+    escalation once they do. Sent or in-flight escalations are left as they are.
+    """
+    recipients = escalation_recipients(session, ate)
+    waiting = session.exec(
+        select(SecureMessage).where(
+            SecureMessage.employee_id == ate.id,
+            SecureMessage.direction == INBOUND,
+            col(SecureMessage.settled_at).is_(None),
+        )
+    ).all()
+    planned = 0
+    for message in waiting:
+        escalations = session.exec(
+            select(Notification).where(
+                Notification.message_id == message.id, Notification.kind == "escalation"
+            )
+        ).all()
+        if any(n.state != "pending" for n in escalations):
+            continue  # already sent, being sent, or settled: nothing to move
+        if sorted(n.recipient_id for n in escalations) == sorted(recipients):
+            continue
+        for stale in escalations:
+            session.delete(stale)
+        session.flush()
+        steps = [s for s in plan(session, policy, ate, message.at) if s.kind == "escalation"]
+        for step in steps:
+            session.add(_notification(message, step))
+        planned += len(steps)
+    return planned
+
+
 def receive(
     session: Session, policy: Policy, *, message_id: str, case: Case, ate: Employee, at: datetime
 ) -> SecureMessage:

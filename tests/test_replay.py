@@ -623,3 +623,44 @@ def test_a_file_ending_with_a_message_prints_the_co_tdc_prompt_due_at_that_insta
     assert [(n["at"], n["kind"], n["code"]) for n in out] == [
         ("2026-09-14T09:00:00-05:00", "car_prompt", "CO-TDC")
     ]
+
+
+def test_an_escalation_goes_to_the_manager_of_the_day_it_falls_due(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new_manager = {**OFFICE[0], "id": "U08", "name": "Lee Newmanager"}
+    moved = {**OFFICE[1], "manager": "U08"}
+    out = replay(
+        tmp_path,
+        capsys,
+        [
+            new_manager,
+            received("m-1", "APL-26-0001", "U01", "2026-03-02T09:00:00-06:00"),
+            tick("2026-03-03T12:00:00-06:00"),
+            moved,  # Alex moves to Lee's team before the escalation falls due
+            tick("2026-03-06T00:00:00-06:00"),
+        ],
+    )
+
+    assert [n["to"] for n in out if n["kind"] == "escalation"] == ["U08"]
+
+
+def test_a_message_received_before_the_ate_had_a_manager_is_escalated_once_they_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    alone = {**OFFICE[2], "id": "U04", "name": "Sam Alone", "manager": None}
+    out = replay(
+        tmp_path,
+        capsys,
+        [
+            {k: v for k, v in alone.items() if v is not None},
+            received("m-1", "APL-26-0002", "U04", "2026-03-02T09:00:00-06:00"),
+            tick("2026-03-03T12:00:00-06:00"),
+            {**alone, "manager": "U09"},
+            tick("2026-03-06T00:00:00-06:00"),
+        ],
+    )
+
+    assert [(n["to"], n["at"]) for n in out if n["kind"] == "escalation"] == [
+        ("U09", "2026-03-05T09:00:00-06:00")  # three business days after receipt
+    ]
