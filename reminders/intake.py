@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from models import audit
+from models import access, audit
 from models.db import utcnow
 from models.errors import UserError
 from models.store import upsert_employee
@@ -124,7 +124,7 @@ def _apply(session: Session, policy: Policy, event: Event, rules: CaseRules) -> 
 def _contact(session: Session, policy: Policy, event: ContactInitial, rules: CaseRules) -> Applied:
     ate = resolve_employee(session, event.employee)
     case = tracking.open_case(session, rules.check(event.case), ate, event.at)
-    owner = session.get(Employee, case.owner_id) or ate
+    owner = _owner_for(session, case, ate)
     code = case_actions.initial_contact(
         session, policy, case, owner, method=event.method, resolved=event.resolved, at=event.at
     )
@@ -239,6 +239,18 @@ def _employee(session: Session, policy: Policy, event: EmployeeEvent) -> None:
         tracking.retarget_escalations(session, policy, person)
 
 
+def _owner_for(session: Session, case: Case, employee: Employee) -> Employee:
+    """Return the case's ATE, refusing an event from someone who may not act on the case
+    (another ATE): its reminders would otherwise go to a person it does not name."""
+    owner = session.get(Employee, case.owner_id) or employee
+    if not access.may_act_on(session, employee, owner.id):
+        raise EventRejected(
+            f"field 'employee': case {case.number} belongs to {owner.id} ({owner.name}); "
+            "send the event for them, or for their manager"
+        )
+    return owner
+
+
 def _check_management_chain(session: Session, event: EmployeeEvent) -> None:
     """Refuse a manager who is unknown, an ATE, or a report of this person; and an ATE
     role for someone others still report to."""
@@ -278,7 +290,7 @@ def _received(
 ) -> Applied:
     ate = resolve_employee(session, event.employee)
     case = tracking.open_case(session, rules.check(event.case), ate, event.at)
-    owner = session.get(Employee, case.owner_id) or ate
+    owner = _owner_for(session, case, ate)
     message = tracking.receive(
         session, policy, message_id=event.id, case=case, ate=owner, at=event.at
     )
@@ -292,10 +304,10 @@ def _received(
 def _sent(session: Session, policy: Policy, event: MessageSent, rules: CaseRules) -> Applied:
     employee = resolve_employee(session, event.employee)
     case = tracking.open_case(session, rules.check(event.case), employee, event.at)
+    owner = _owner_for(session, case, employee)
     settled = tracking.reply(
         session, message_id=event.id, case=case, employee=employee, at=event.at
     )
-    owner = session.get(Employee, case.owner_id) or employee
     sent = session.get(SecureMessage, event.id)
     prompted = sent is not None and case_actions.first_message(session, policy, case, owner, sent)
     return Applied(

@@ -224,6 +224,16 @@ async def test_a_management_chain_that_cannot_work_is_refused(
         assert dana is not None and (dana.role, dana.manager_id) == ("manager", None)
 
 
+async def test_an_event_naming_another_ate_than_the_cases_is_refused(webhook: Webhook) -> None:
+    await webhook.post(RECEIVED)
+
+    status, answer = await webhook.post({**RECEIVED, "id": "m-2", "employee": "U0ATE2"})
+
+    assert status == 422
+    assert "case APL-26-0001 belongs to U0ATE1 (Alex Rivera)" in answer["error"]
+    assert [m.id for m in webhook.messages()] == ["m-1"]
+
+
 async def test_an_employee_can_be_named_by_egain_number(webhook: Webhook) -> None:
     status, _ = await webhook.post({**RECEIVED, "employee": {"egain": "40123"}})
 
