@@ -23,7 +23,7 @@ import functools
 import itertools
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -34,8 +34,11 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot import texts
+from bot.errors import UserError
 from bot.knowledge import GlossaryEntry, KnowledgeBase, Section, load_kb
 from bot.mrkdwn import escape, to_mrkdwn
+from bot.settings import Settings
+from reminders.when import parse_case_number
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +62,8 @@ UNSEEN_SHARE = 1.0  # all unseen content words together weigh this times the med
 OFF_TOPIC_SHARE = 1.5  # each off-topic phrase the top section lacks weighs this times that
 MAX_RELATED = 3
 CACHE_SIZE = 4096
+# The office's case-number form; a case number in a question is never part of what it asks.
+DEFAULT_CASE_NUMBER_PATTERN: str = Settings.model_fields["case_number_pattern"].default
 
 # --- tokenising ----------------------------------------------------------------------
 
@@ -70,7 +75,7 @@ PARENTHETICAL_RE = re.compile(r"\([^)]*\)")
 _STOPWORD_TEXT = """
     a about above across after again against all along already although am among an and
     another any anyone anything are around as at be because been before being below
-    beside besides between beyond both but by can could did do does doing done down during
+    beside besides between beyond both but by can could did do does doing done during
     either else etc even ever everyone everything few for from had has have
     having he her here hers him his how i if im in instead into is it its itself just let
     lets may me might mid mine more most much must my myself neither no nor not of off on
@@ -141,7 +146,8 @@ _FILLER_PHRASE_TEXT = """
     all of a sudden / as soon as possible / as well / at all / by the way / dumb question /
     every single / for sure / heads up / in general / is that alright / is that ok /
     is that okay / just in case / one more question / out of the blue / question for you /
-    quick question / random question / right now / silly question / so far
+    quick question / random question / right now / silly question / so far /
+    where do i begin / where do i start / where to start
 """
 FILLER_PHRASES = tuple(tuple(phrase.split()) for phrase in _FILLER_PHRASE_TEXT.split("/"))
 NOT_CONTENT = STOPWORDS | FILLER | COMMON
@@ -171,18 +177,41 @@ IRREGULAR = {
 # Kept intact and never stemmed: they are codes or names, not English words.
 _DIGIT = re.compile(r"\d")
 
+# Negatives typed without their apostrophe ("doesnt", "dont", "isnt") read as with it.
+_BARE_NEGATIVE_RE = re.compile(
+    r"\b(do|does|did|is|are|was|were|has|have|had|should|could|would|must|need)nt\b"
+)
+# Chat spellings of function words, so that "wat is the egain number" reads as "what is".
+SHORTHAND = {
+    "wat": "what",
+    "wut": "what",
+    "wht": "what",
+    "wats": "whats",
+    "wuts": "whats",
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+}
+_CANNOT_RE = re.compile(r"\b(?:can't|cannot|cant)\b")
+_WONT_RE = re.compile(r"\bwon'?t\b")
+_NOT_RE = re.compile(r"n't\b")
+_CLITIC_RE = re.compile(r"'(?:s|re|ve|ll|d|m)\b")
+
 
 def normalise(text: str) -> str:
     """Lowercase, straighten quotes and drop possessive and negative contractions."""
     text = text.lower().replace("\u2019", "'").replace("`", "'")
-    text = re.sub(r"\b(?:can't|cannot)\b", "can not", text).replace("won't", "will not")
-    text = re.sub(r"n't\b", " not", text)
-    return re.sub(r"'(?:s|re|ve|ll|d|m)\b", "", text)
+    text = _NOT_RE.sub(" not", _WONT_RE.sub("will not", _CANNOT_RE.sub("can not", text)))
+    text = _BARE_NEGATIVE_RE.sub(r"\1 not", text)
+    return _CLITIC_RE.sub("", text)
 
 
 def words(text: str) -> list[str]:
-    """Split text into surface words, codes such as co-tdc or 8.24.1 kept whole."""
-    return WORD_RE.findall(normalise(text))
+    """Split text into surface words, codes such as co-tdc or 8.24.1 kept whole.
+
+    Chat spellings of function words are read as the words they stand for (``SHORTHAND``).
+    """
+    return [SHORTHAND.get(word, word) for word in WORD_RE.findall(normalise(text))]
 
 
 def stem(word: str) -> str:
@@ -233,6 +262,88 @@ def _strip_notes(name: str) -> str:
     return " ".join(PARENTHETICAL_RE.sub(" ", name).split())
 
 
+# --- what is not part of a question ----------------------------------------------------
+
+# Small talk is a message made only of these words; which kind decides the reply.
+_THANKS_TEXT = """
+    thanks thank thx ty tysm cheers appreciated appreciate helps helped helpful ok okay cool
+    great perfect awesome gotcha noted
+"""
+_HELP_TEXT = "help commands command menu usage options"
+_GREETING_TEXT = "hi hello hey hiya howdy yo greetings morning afternoon evening"
+_COURTESY_TEXT = """
+    you so much very a lot all good there bot smbot again please pls plz me everyone folks
+    guys got it that for the your this
+"""
+_THANKS_WORDS = frozenset(_THANKS_TEXT.split())
+_HELP_WORDS = frozenset(_HELP_TEXT.split())
+_GREETING_WORDS = frozenset(_GREETING_TEXT.split())
+_COURTESY_WORDS = frozenset(_COURTESY_TEXT.split())
+_SMALL_TALK_WORDS = _THANKS_WORDS | _HELP_WORDS | _GREETING_WORDS | _COURTESY_WORDS
+_HELP_PHRASES = frozenset(
+    {"what can you do", "what do you do", "how do i use you", "how does this work"}
+)
+SMALL_TALK_MAX_CHARS = 60  # small talk is short: "thank you so much, that helps a lot" is 35
+_CASE_WORD = "case"
+_EDGE_PUNCTUATION = "\"'()[]{}<>,.;:!?#*_"
+
+
+def chat_reply(question: str) -> str | None:
+    """Return the reply to small talk or a request for help, or None for a real question.
+
+    A message counts only if every word of it is a greeting, thanks, a request for help or
+    a courtesy ("thanks so much", "hi there", "help me"); "hi, which code for CO-TDC" is a
+    question. Thanks win over help ("thanks for the help"), help over a greeting.
+    """
+    if len(question) > SMALL_TALK_MAX_CHARS:
+        return None
+    said = words(question)
+    found = set(said)
+    if " ".join(said) in _HELP_PHRASES:
+        return texts.HELP
+    if not found <= _SMALL_TALK_WORDS:
+        return None
+    if found & _THANKS_WORDS:
+        return texts.THANKS_REPLY
+    if found & _HELP_WORDS:
+        return texts.HELP
+    if found & _GREETING_WORDS:
+        return texts.GREETING_REPLY
+    return None
+
+
+def without_case_numbers(question: str, pattern: str = DEFAULT_CASE_NUMBER_PATTERN) -> str:
+    """Drop the case numbers from a question, with the word "case" that names one.
+
+    A case number says which case, never what is asked: "APL-26-0001 tp wants to stop
+    using sm" asks what "tp wants to stop using sm" asks. A word with a digit in it is a
+    case number when, stripped of punctuation, `/sm received` would take it for one.
+    """
+    tokens = question.split()
+    numbers = {i for i, token in enumerate(tokens) if _is_case_number(token, pattern)}
+    if not numbers:
+        return question
+    named = set()
+    for i in numbers:  # "case APL-26-0001", "case #APL-26-0001", "the APL-26-0001 case"
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(tokens) and tokens[j].strip(_EDGE_PUNCTUATION).lower() == _CASE_WORD:
+                named.add(j)
+                break
+    return " ".join(token for i, token in enumerate(tokens) if i not in numbers | named)
+
+
+def _is_case_number(token: str, pattern: str) -> bool:
+    """Return whether a word of a question is a case number of the office's form."""
+    core = token.strip(_EDGE_PUNCTUATION)
+    if not _DIGIT.search(core):
+        return False
+    try:
+        parse_case_number(core, pattern)
+    except UserError:
+        return False
+    return True
+
+
 # --- answers -------------------------------------------------------------------------
 
 
@@ -242,7 +353,9 @@ class Answer:
 
     ``score`` is between 0 and 1: the IDF-weighted share of the question's content words
     that the top section contains (1.0 for a glossary definition; for an abstention, the
-    share that fell short). ``related_titles`` goes with ``related``, for display.
+    share that fell short). ``related_titles`` goes with ``related``, for display. ``chat``
+    is set when the "question" was small talk or a request for help: ``text`` is then a
+    chat reply (the command list, a greeting), neither an answer nor an unanswered question.
     """
 
     answered: bool
@@ -254,6 +367,7 @@ class Answer:
     related: list[str] = field(default_factory=list)
     related_titles: list[str] = field(default_factory=list)
     expired: bool = False
+    chat: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Return the contract fields of ``smbot ask --json``."""
@@ -266,6 +380,24 @@ class Answer:
             "score": round(self.score, 4),
             "related": list(self.related),
         }
+
+
+def refused_json(message: str) -> dict[str, Any]:
+    """Return the ``smbot ask --json`` object of a refused question.
+
+    It has every contract key of ``Answer.to_json`` (null where there is nothing to give,
+    ``text`` the refusal as a person would read it) and ``error``, the same message.
+    """
+    return {
+        "answered": False,
+        "section": None,
+        "citation": None,
+        "title": None,
+        "text": message,
+        "score": None,
+        "related": [],
+        "error": message,
+    }
 
 
 @dataclass
@@ -311,13 +443,16 @@ class Ranking:
 class AnswerEngine:
     """Answers questions from one knowledge base; build it once and reuse it."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, case_number_pattern: str = DEFAULT_CASE_NUMBER_PATTERN
+    ) -> None:
         self.kb = kb
+        self.case_number_pattern = case_number_pattern
         self._sections: list[Section] = list(kb)
         self._ids = [section.id for section in self._sections]
         self._bodies = {section.id: to_mrkdwn(section.body) for section in self._sections}
         self._phrases = _PhraseTable(kb)
-        self._off_topic = _OffTopicTable(kb.off_topic)
+        self._off_topic = _OffTopicTable(kb.off_topic, kb.synonyms)
         self._build_index()
         self._corrector = _TypoCorrector(
             self._surface_vocabulary(), self._vocab, self._off_topic.words
@@ -345,12 +480,18 @@ class AnswerEngine:
         return terms
 
     def _topic_terms(self, section: Section) -> set[str]:
-        """Return the terms of what a section is about, as opposed to what its body says."""
+        """Return the terms of what a section is about, as opposed to what its body says.
+
+        The glossary terms that list the section count, and their variants, but not the
+        single words of a spelled-out name: STARS is about the *Shared Team of
+        Administrative and Redaction Support*, not about teams or support. The whole name
+        typed in a question still reaches the term itself, which counts.
+        """
         text = _topic_text(section)
         terms = set(index_terms(text)) | set(self._phrases.synonyms_in(text))
         for entry in self.kb.glossary:
             if section.id in entry.sections:
-                terms.update(_names_terms(entry))
+                terms.update(index_terms(" ".join(_topic_names(entry))))
         return terms
 
     def _build_index(self) -> None:
@@ -386,19 +527,32 @@ class AnswerEngine:
     # --- asking -----------------------------------------------------------------------
 
     def ask(self, question: str, today: date) -> Answer:
-        """Answer a question as of ``today``; the question text is never logged."""
-        entry = self._phrases.definition_asked(question)
-        if entry is not None:
+        """Answer a question as of ``today``; the question text is never logged.
+
+        Small talk and a request for help get their chat reply (``chat`` set). Case numbers
+        are left out (``case_number_pattern``): they say which case, not what is asked.
+        """
+        reply = chat_reply(question)
+        question = without_case_numbers(question, self.case_number_pattern)
+        entry = None if reply else self._phrases.definition_asked(question, self._corrector)
+        if reply is not None:
+            answer = Answer(False, None, None, None, reply, 0.0, chat=True)
+        elif entry is not None:
             answer = self._define(entry, today)
         else:
             answer = self._answer(self.rank(question), today)
         logger.debug(
-            "answered=%s section=%s score=%.3f", answer.answered, answer.section, answer.score
+            "answered=%s section=%s score=%.3f chat=%s",
+            answer.answered,
+            answer.section,
+            answer.score,
+            answer.chat,
         )
         return answer
 
     def analyse(self, question: str) -> list[QueryWord]:
         """Run the query pipeline: correct typos, expand phrases, drop stopwords, stem."""
+        question = without_case_numbers(question, self.case_number_pattern)
         surface = [self._corrector.correct(word) for word in words(question)]
         stems = [stem(word) for word in surface]
         query = [
@@ -557,7 +711,12 @@ class AnswerEngine:
         """Answer "what does X stand for" from the glossary, cited to its first section."""
         section = self.kb.section(entry.sections[0])
         answer = self._cite(section, today, 1.0, entry.sections[1:])
-        definition = texts.glossary_definition(
+        define = (
+            texts.glossary_definition
+            if entry.spelled_out
+            else texts.glossary_definition_unconfirmed
+        )
+        definition = define(
             escape(entry.term), escape(_strip_notes(entry.expansion)), escape(entry.meaning)
         )
         notice = f"{texts.expired_notice(section.expires)}\n\n" if answer.expired else ""
@@ -583,6 +742,15 @@ def _idf(documents: int, frequency: np.ndarray) -> np.ndarray:
 def _names_terms(entry: GlossaryEntry) -> list[str]:
     """Return the index terms of every name of a glossary entry."""
     return index_terms(" ".join(_strip_notes(name) for name in entry.names))
+
+
+def _topic_names(entry: GlossaryEntry) -> list[str]:
+    """Return the names of a glossary entry but a spelled-out name of several words."""
+    expansion = _strip_notes(entry.expansion)
+    names = [_strip_notes(name) for name in (entry.term, *entry.variants)]
+    if len([word for word in words(expansion) if word not in STOPWORDS]) <= 1:
+        names.append(expansion)
+    return names
 
 
 def _pick_related(section: Section, hits: Iterable[str]) -> list[str]:
@@ -615,8 +783,12 @@ class _PhraseTable:
     """Glossary names and synonym phrases, found in a question by their stemmed words."""
 
     DEFINITION_RES = (
-        re.compile(r"^what (?:does|do|is|are) (?:an? |the )?(?P<term>.+?) (?:stand for|mean)$"),
+        re.compile(
+            r"^what (?:(?:does|do|is|are) )?(?:an? |the )?(?P<term>.+?) "
+            r"(?:stand for|stands for|mean|means|short for)$"
+        ),
         re.compile(r"^(?:what is|whats|define|meaning of) (?:an? |the )?(?P<term>.+?)$"),
+        re.compile(r"^(?P<term>.+?) (?:stands for|stand for|meaning|means)$"),
     )
 
     def __init__(self, kb: KnowledgeBase) -> None:
@@ -662,13 +834,25 @@ class _PhraseTable:
                 found.append(entry)
         return found
 
-    def definition_asked(self, question: str) -> GlossaryEntry | None:
-        """Return the glossary entry a "what does X stand for" question asks about."""
+    def definition_asked(
+        self, question: str, corrector: _TypoCorrector | None = None
+    ) -> GlossaryEntry | None:
+        """Return the glossary entry a "what does X stand for" question asks about.
+
+        With a ``corrector``, the term is looked up as typed and, failing that, with its
+        typos corrected ("egian nmber" is the eGain number).
+        """
         plain = " ".join(words(question))
         for pattern in self.DEFINITION_RES:
             match = pattern.match(plain)
-            if match:
-                return self._kb.glossary_entry(match.group("term"))
+            if match is None:
+                continue
+            term = match.group("term")
+            entry = self._kb.glossary_entry(term)
+            if entry is None and corrector is not None:
+                entry = self._kb.glossary_entry(" ".join(map(corrector.correct, term.split())))
+            if entry is not None:
+                return entry
         return None
 
 
@@ -691,17 +875,59 @@ def _contains(haystack: Sequence[str], needle: Sequence[str]) -> bool:
     )
 
 
+# Words that start a new clause: an off-topic phrase never spans one ("an email when a
+# taxpayer replies" is not "email the taxpayer").
+CLAUSE_BREAKS = frozenset(
+    [
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "how",
+        "what",
+        "whats",
+        "if",
+        "whether",
+        "and",
+        "or",
+        "but",
+        "because",
+        "so",
+        "then",
+        "than",
+        "while",
+        "until",
+        "unless",
+        "since",
+        "although",
+        "though",
+        "after",
+        "before",
+        "once",
+        "that",
+    ]
+)
+
+
 class _OffTopicTable:
     """The off-topic vocabulary, found in a question by its stemmed words.
 
     Stopwords are skipped on both sides, so "reset my password" matches "reset password"
-    and "tour of duty" matches "tour duty". A one-word entry matches only a content word.
-    Each match yields the question positions it covers and what a section must contain
-    to be about that topic itself: the entry's stem (or, for a code such as ``e-fax``, its
-    alphabetic pieces), or the neighbouring-word pairs of a phrase, as the index pairs them.
+    and "tour of duty" matches "tour duty", but a phrase never spans a new clause
+    (``CLAUSE_BREAKS``). A word the synonym table maps to one other word also reads as
+    that word, so "email the tp" matches "email the taxpayer". A one-word entry matches
+    only a content word. Each match yields the question positions it covers and what a
+    section must contain to be about that topic itself: the entry's stem (or, for a code
+    such as ``e-fax``, its alphabetic pieces), or the neighbouring-word pairs of a phrase,
+    as the index pairs them.
     """
 
-    def __init__(self, phrases: Iterable[str]) -> None:
+    def __init__(
+        self, phrases: Iterable[str], synonyms: Mapping[str, Sequence[str]] | None = None
+    ) -> None:
         self._entries: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         self.words: set[str] = set()
         for phrase in phrases:
@@ -711,18 +937,27 @@ class _OffTopicTable:
             key = tuple(stem(word) for word in surface)
             self._entries.setdefault(key[0], []).append((key, _needed(surface)))
             self.words.update(w for w in surface if w.isalpha() and len(w) >= TYPO_MIN_LENGTH)
+        self._readings: dict[str, set[str]] = {}
+        for phrase, targets in (synonyms or {}).items():
+            source = words(phrase)
+            for target in map(words, targets):
+                if len(source) == 1 and len(target) == 1:
+                    self._readings.setdefault(stem(source[0]), set()).add(stem(target[0]))
 
     def matches(
         self, surface: Sequence[str], stems: Sequence[str], query: Sequence[QueryWord]
     ) -> Iterator[tuple[list[int], tuple[str, ...]]]:
         """Yield the positions and needed terms of every entry found in a question."""
         positions = [i for i, word in enumerate(surface) if word not in STOPWORDS]
-        sequence = [stems[i] for i in positions]
-        for start, first in enumerate(sequence):
-            for key, needed in self._entries.get(first, ()):
-                if tuple(sequence[start : start + len(key)]) != key:
-                    continue
+        clause = list(itertools.accumulate(word in CLAUSE_BREAKS for word in surface))
+        readings = [{stems[i]} | self._readings.get(stems[i], set()) for i in positions]
+        for start, firsts in enumerate(readings):
+            for key, needed in (e for first in firsts for e in self._entries.get(first, ())):
                 span = positions[start : start + len(key)]
+                if len(span) < len(key) or clause[span[0]] != clause[span[-1]]:
+                    continue
+                if not all(term in readings[start + k] for k, term in enumerate(key)):
+                    continue
                 if len(key) == 1 and not query[span[0]].content:
                     continue  # "interested" is not the topic "interest"
                 yield span, needed

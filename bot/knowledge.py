@@ -50,6 +50,8 @@ MEMO_CITATION_RE = re.compile(
     r"^AP-\d{2}-\d{4}-\d{4}(?: [A-Z][A-Za-z]*(?: [A-Za-z]+)*)?(?: \(\d+\))?$"
 )
 GLOSSARY_STRINGS = ("term", "expansion", "meaning")
+NOTE_RE = re.compile(r"\(([^)]*)\)")  # a note in a glossary expansion
+NOT_SPELLED_OUT = "not spelled out in the memo"
 
 
 class _PlainTextLoader(yaml.SafeLoader):
@@ -109,6 +111,16 @@ class GlossaryEntry:
     def names(self) -> tuple[str, ...]:
         """Return every spelling of the term: itself, its variants and its expansion."""
         return (self.term, *self.variants, self.expansion)
+
+    @property
+    def spelled_out(self) -> bool:
+        """Return whether the memo itself gives the expansion.
+
+        The glossary says so in a note in the expansion, "(not spelled out in the memo)";
+        such an expansion is the usual reading, not the memo's, and is shown as such.
+        """
+        notes = " ".join(NOTE_RE.findall(self.expansion)).lower()
+        return NOT_SPELLED_OUT not in notes
 
 
 @dataclass(frozen=True)

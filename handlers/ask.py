@@ -14,7 +14,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import texts
-from bot.answers import Answer
+from bot.answers import Answer, without_case_numbers
 from bot.blocks import ACTION_HELPFUL, ACTION_UNHELPFUL, answer_blocks, notice_blocks
 from bot.errors import UserError
 from bot.guard import refuse_taxpayer_id
@@ -38,7 +38,11 @@ def plain_question(text: str) -> str:
 
 
 def answer_question(services: Services, user_id: str, question: str, channel: str) -> Reply:
-    """Check the question, answer it from the knowledge base and store what was asked."""
+    """Check the question, answer it from the knowledge base and store what was asked.
+
+    Small talk and "help" get their chat reply and are not stored: they are not questions
+    the bot failed to answer. Case numbers in the question are left out of retrieval.
+    """
     question = plain_question(question)
     if not question:
         raise UserError(texts.EMPTY_ASK)
@@ -48,7 +52,11 @@ def answer_question(services: Services, user_id: str, question: str, channel: st
     refuse_taxpayer_id(question)
 
     today = services.clock().astimezone(ZoneInfo(services.settings.office_tz)).date()
-    answer = services.answers.ask(question, today)
+    pattern = services.settings.case_number_pattern
+    answer = services.answers.ask(without_case_numbers(question, pattern), today)
+    if answer.chat:  # small talk or "help": a reply, neither an answer nor an unanswered question
+        logger.debug("chat reply user=%s", user_id)
+        return Reply(text=answer.text)
     with session_scope(services.engine) as session:
         row = record_question(
             session,

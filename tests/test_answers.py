@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import shutil
 import statistics
@@ -12,10 +13,23 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sqlmodel import Session, select
 
 from bot import texts
-from bot.answers import Answer, AnswerEngine, index_terms, stem, words
+from bot.answers import (
+    Answer,
+    AnswerEngine,
+    chat_reply,
+    index_terms,
+    refused_json,
+    stem,
+    without_case_numbers,
+    words,
+)
 from bot.knowledge import check_kb, default_root, load_kb
+from bot.offline import OfflineBot
+from bot.standin import Call
+from models.tables import Question
 
 BEFORE_EXPIRY = date(2025, 1, 1)
 AFTER_EXPIRY = date(2026, 12, 3)
@@ -506,3 +520,235 @@ def test_not_covered_builds_the_abstention() -> None:
     answer = AnswerEngine.not_covered(0.2)
 
     assert answer == Answer(False, None, None, None, texts.NOT_COVERED, 0.2)
+
+
+# --- what is not part of a question ---------------------------------------------------
+
+
+def test_a_negative_typed_without_its_apostrophe_reads_as_with_it(engine: AnswerEngine) -> None:
+    bare = [w.surface for w in engine.analyse("tp doesnt want sm, cant register, isnt it")]
+    typed = [w.surface for w in engine.analyse("tp doesn't want sm, can't register, isn't it")]
+
+    assert bare == typed
+    assert "doesnt" not in bare and "cant" not in bare
+
+
+def test_not_wanting_secure_messaging_is_stopping_it(engine: AnswerEngine) -> None:
+    stop = engine.ask("the rep does not want sm", BEFORE_EXPIRY)
+    start = engine.ask("the rep wants sm", BEFORE_EXPIRY)
+
+    assert stop.citation == "IRM 8.6.1.4.X.1(4)"
+    assert start.citation == "IRM 8.6.1.4.X.1(2)"
+
+
+def test_chat_spellings_of_what_are_read_as_what(engine: AnswerEngine) -> None:
+    answer = engine.ask("wat is the egian nmber", BEFORE_EXPIRY)
+
+    assert answer.citation == "IRM 8.6.1.4.X(2)"  # the eGain entry's first section
+    assert "eGain" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "left"),
+    [
+        ("APL-26-0001 tp wants to stop using sm", "tp wants to stop using sm"),
+        ("case APL-26-0001: rep sent the first sm", "rep sent the first sm"),
+        ("on case #apl-26-0101, which code", "on which code"),
+        ("the APL-26-0200 case is closing", "the is closing"),
+        ("APL\u201326\u20130300 tp opted out", "tp opted out"),  # en dashes, as /sm reads them
+        ("AP-08-0824-0017 purpose", "AP-08-0824-0017 purpose"),  # the memo's own number
+    ],
+)
+def test_case_numbers_are_left_out_of_the_question(question: str, left: str) -> None:
+    assert without_case_numbers(question) == left
+
+
+def test_case_numbers_follow_the_office_pattern() -> None:
+    assert without_case_numbers("1234567890 tp opted out", r"^\d{10}$") == "tp opted out"
+    assert without_case_numbers("APL-26-0001 tp opted out", r"^\d{10}$").startswith("APL")
+
+
+def test_a_case_number_does_not_change_the_answer(engine: AnswerEngine) -> None:
+    plain = engine.ask("tp wants to stop using sm", BEFORE_EXPIRY)
+    numbered = engine.ask("APL-26-0001 tp wants to stop using sm", BEFORE_EXPIRY)
+
+    assert plain.citation == numbered.citation == "IRM 8.6.1.4.X.1(4)"
+    assert numbered.score == plain.score
+
+
+@pytest.mark.parametrize("question", ["case APL-26-0001", "APL-26-0012", "apl-26-0451?"])
+def test_a_case_number_alone_asks_nothing(engine: AnswerEngine, question: str) -> None:
+    answer = engine.ask(question, BEFORE_EXPIRY)
+
+    assert not answer.answered and not answer.chat
+    assert answer.text == texts.NOT_COVERED
+
+
+# --- small talk and help ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "reply"),
+    [
+        ("help", texts.HELP),
+        ("Help me please", texts.HELP),
+        ("what can you do?", texts.HELP),
+        ("hello", texts.GREETING_REPLY),
+        ("hi there!", texts.GREETING_REPLY),
+        ("good morning", texts.GREETING_REPLY),
+        ("thanks", texts.THANKS_REPLY),
+        ("Thank you so much", texts.THANKS_REPLY),
+        ("thx for the help", texts.THANKS_REPLY),
+    ],
+)
+def test_small_talk_gets_a_chat_reply_not_a_paragraph(
+    engine: AnswerEngine, message: str, reply: str
+) -> None:
+    answer = engine.ask(message, BEFORE_EXPIRY)
+
+    assert answer.chat and not answer.answered
+    assert answer.text == reply
+    assert answer.citation is None and answer.related == []
+
+
+def test_the_chat_replies_point_to_help() -> None:
+    assert "`/sm help`" in texts.GREETING_REPLY and "`/sm help`" in texts.THANKS_REPLY
+
+
+@pytest.mark.parametrize(
+    ("question", "citation"),
+    [
+        ("hi, which carats code for the first secure message", "IRM 8.6.1.4.X.1(3)"),
+        ("need help with secure messaging, who's the contact", "AP-08-0824-0017 Contact"),
+        ("help, tp can't get past id.me", "IRM 8.6.1.4.X(3)"),
+    ],
+)
+def test_a_question_with_a_greeting_or_help_in_it_is_still_a_question(
+    engine: AnswerEngine, question: str, citation: str
+) -> None:
+    answer = engine.ask(question, BEFORE_EXPIRY)
+
+    assert chat_reply(question) is None
+    assert answer.citation == citation and not answer.chat
+
+
+# --- definitions ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["what does BSP stand for", "what is bsp", "bsp meaning?"])
+def test_an_acronym_the_memo_does_not_spell_out_is_defined_with_a_caveat(
+    engine: AnswerEngine, question: str
+) -> None:
+    answer = engine.ask(question, BEFORE_EXPIRY)
+
+    assert answer.citation == "IRM 8.6.1.4.X.1(7)"
+    assert "does not spell out *BSP*" in answer.text
+    assert "Business Support Professional" in answer.text
+    assert "stands for" not in answer.text
+
+
+def test_an_acronym_the_memo_spells_out_is_stated_as_fact(engine: AnswerEngine) -> None:
+    answer = engine.ask("what does STARS stand for", BEFORE_EXPIRY)
+
+    assert "*STARS* stands for" in answer.text and "spell out" not in answer.text
+
+
+def test_the_glossary_marks_the_expansions_the_memo_does_not_give(engine: AnswerEngine) -> None:
+    unconfirmed = {entry.term for entry in engine.kb.glossary if not entry.spelled_out}
+
+    assert {"BSP", "SHOTs", "IR"} <= unconfirmed
+    assert "STARS" not in unconfirmed
+
+
+# --- other channels, outages and words of a spelled-out name -----------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can I use Teams with the taxpayer",
+        "can i email the taxpayer instead",
+        "can i just email the rep",
+        "can I text the taxpayer",
+        "secure messaging is down",
+        "is egain down",
+    ],
+)
+def test_another_channel_or_an_outage_is_not_covered(engine: AnswerEngine, question: str) -> None:
+    answer = engine.ask(question, BEFORE_EXPIRY)
+
+    assert not answer.answered
+    assert answer.text == texts.NOT_COVERED
+
+
+def test_an_off_topic_phrase_reads_a_word_through_its_synonym(engine: AnswerEngine) -> None:
+    query = engine.analyse("can i email the tp")
+
+    assert [w.surface for w in query if w.off_topic] == ["email", "tp"]
+
+
+def test_an_off_topic_phrase_never_spans_a_new_clause(engine: AnswerEngine) -> None:
+    question = "will i get an email when a taxpayer replies in sm"
+
+    assert not [w.surface for w in engine.analyse(question) if w.off_topic]
+    assert engine.ask(question, BEFORE_EXPIRY).citation == "IRM 8.6.1.4.X(4)"
+
+
+def test_a_word_of_a_spelled_out_name_is_not_what_a_section_is_about(
+    engine: AnswerEngine,
+) -> None:
+    word = engine.rank("teams")  # STARS: the Shared *Team* of Administrative and Redaction ...
+    name = engine.rank("what goes to the shared team of administrative and redaction support")
+
+    assert word.explained == 1.0 and word.on_topic == 0.0
+    assert name.on_topic == 1.0
+    assert engine.ranked_sections("teams")[0] == engine.ranked_sections("stars request")[0]
+
+
+def test_a_refused_question_keeps_every_contract_key() -> None:
+    refused = refused_json("That question is too long.")
+
+    assert set(refused) == CONTRACT_KEYS | {"error"}
+    assert refused["answered"] is False and refused["error"] == "That question is too long."
+    assert refused["section"] is refused["citation"] is refused["title"] is refused["score"]
+    assert refused["related"] == []
+
+
+# --- in chat ----------------------------------------------------------------------------
+
+
+def _questions(bot: OfflineBot) -> list[Question]:
+    assert bot.services is not None
+    with Session(bot.services.engine) as session:
+        return list(session.exec(select(Question)).all())
+
+
+def _last_text(calls: list[Call]) -> str:
+    return str(calls[-1].args["text"])
+
+
+async def test_a_dm_of_help_gets_the_command_list(offline: OfflineBot) -> None:
+    dm = await offline.direct_message("U0ATE1", "help")
+    slash = await offline.slash("U0ATE1", "ask help")
+
+    assert _last_text(dm) == _last_text(slash) == texts.HELP
+    assert _questions(offline) == []
+
+
+@pytest.mark.parametrize("message", ["hello", "hi", "thanks", "thank you"])
+async def test_small_talk_is_answered_kindly_and_not_stored_as_unanswered(
+    offline: OfflineBot, message: str
+) -> None:
+    calls = await offline.direct_message("U0ATE1", message)
+
+    assert "/sm help" in _last_text(calls)
+    assert texts.NOT_COVERED not in _last_text(calls)
+    assert _questions(offline) == []
+
+
+async def test_a_case_number_in_a_dm_does_not_derail_the_answer(offline: OfflineBot) -> None:
+    calls = await offline.direct_message("U0ATE1", "APL-26-0001 tp wants to stop using sm")
+
+    assert "IRM 8.6.1.4.X.1(4)" in json.dumps(calls[-1].args)
+    (stored,) = _questions(offline)
+    assert stored.answered and stored.text.startswith("APL-26-0001")

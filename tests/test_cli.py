@@ -30,7 +30,7 @@ def test_ask_json_prints_the_contract_object(capsys: pytest.CaptureFixture[str])
 def test_ask_reads_one_question_per_line_from_stdin(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr("sys.stdin", io.StringIO("co-tdw code?\n\nwho is my union steward\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("co-tdw code?\nwho is my union steward\n"))
 
     status = main(["ask", "--json", "-"])
 
@@ -38,6 +38,52 @@ def test_ask_reads_one_question_per_line_from_stdin(
     assert status == 0
     assert [line["answered"] for line in lines] == [True, False]
     assert lines[0]["citation"] == "IRM 8.6.1.4.X.1(4)"
+
+
+def test_ask_gives_one_line_per_input_line_and_exits_1_on_a_refused_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked = "co-tdw code?\n\ntp 123-45-6789 wants sm\nwho is my union steward\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(asked))
+
+    status = main(["ask", "--json", "-"])
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert status == 1
+    assert [line["answered"] for line in lines] == [True, False, False, False]
+    assert all(set(line) >= CONTRACT_KEYS for line in lines)
+    assert ["error" in line for line in lines] == [False, True, True, False]
+    assert lines[2]["section"] is lines[2]["citation"] is lines[2]["score"] is None
+
+
+def test_ask_json_of_a_refused_question_keeps_the_contract_keys(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status = main(["ask", "--json", "tp 123 45 6789 asked about sm"])
+
+    answer = json.loads(capsys.readouterr().out)
+    assert status == 2
+    assert set(answer) == CONTRACT_KEYS | {"error"}
+    assert answer["answered"] is False and "case number" in answer["error"]
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_ask_without_a_question_prints_the_usage_and_exits_2(
+    capsys: pytest.CaptureFixture[str], question: str
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["ask", question])
+
+    assert stopped.value.code == 2
+    assert "usage: smbot ask" in capsys.readouterr().err
+
+
+def test_ask_help_prints_the_command_list(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["ask", "help"])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "/sm ask QUESTION" in out and "/sm help" in out
 
 
 def test_ask_refuses_a_taxpayer_id(capsys: pytest.CaptureFixture[str]) -> None:
