@@ -21,11 +21,16 @@ def create_app(services: Services, *, client: AsyncWebClient | None = None) -> A
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
+    wanted = client or make_web_client(token, settings.slack_api_url)
+    # Bolt reads SLACK_BOT_TOKEN from the environment when no token is passed, and then
+    # warns at every start that the client passed beside it leaves that token unused. So
+    # Bolt gets the token from the settings and builds its client, fitted like ours.
     app = AsyncApp(
-        client=client or make_web_client(token, settings.slack_api_url),
+        token=wanted.token,
         signing_secret=secret or None,
         request_verification_enabled=bool(secret),
     )
+    _fit(app.client, wanted)
     _quiet_slack_loggers()
     subcommands = {
         **ask.SUBCOMMANDS,
@@ -42,6 +47,13 @@ def create_app(services: Services, *, client: AsyncWebClient | None = None) -> A
     profile.register(app, services)
     errors.register(app)
     return app
+
+
+def _fit(client: AsyncWebClient, like: AsyncWebClient) -> None:
+    """Give Bolt's client the address, timeout and retry handlers of `like`."""
+    client.base_url = like.base_url
+    client.timeout = like.timeout
+    client.retry_handlers = list(like.retry_handlers)
 
 
 def _quiet_slack_loggers() -> None:

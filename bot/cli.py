@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from sqlalchemy import exc as sa_exc
 
-from bot import logs
+from bot import logs, texts
 from bot.errors import UserError
 from bot.settings import Settings
 
@@ -52,8 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("serve", help="run the real bot (Socket Mode or HTTP)")
 
-    ask = sub.add_parser("ask", help="answer a procedure question without Slack")
-    ask.add_argument("question", help="the question, or - to read one per line from stdin")
+    ask = sub.add_parser(
+        "ask", help="answer a procedure question without Slack", epilog=texts.ASK_EXIT_STATUS
+    )
+    ask.add_argument(
+        "question",
+        type=_question_argument,
+        help="the question, or - to read one per line from stdin",
+    )
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.add_argument("--today", type=date.fromisoformat, help="date to judge expiry against")
 
@@ -93,6 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
     kb.add_argument("action", choices=["check"])
     kb.add_argument("--path", help="folder to check (default: the packaged knowledge base)")
     return parser
+
+
+def _question_argument(text: str) -> str:
+    """Refuse an empty question, so that argparse prints the usage and exits 2."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(texts.ASK_NO_QUESTION)
+    return text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -168,7 +181,8 @@ def _settings_problem(error: ValidationError) -> str:
     lines = ["A setting is not valid:"]
     for problem in error.errors():
         name = "_".join(str(part) for part in problem["loc"]).upper()
-        lines.append(f"  {name}: {problem['msg']}")
+        # pydantic says "Value error, …" before a validator's own words: they stand alone.
+        lines.append(f"  {name}: {problem['msg'].removeprefix('Value error, ')}")
     lines.append("Fix the variable in the environment (or .env) and run again.")
     return "\n".join(lines)
 

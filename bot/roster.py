@@ -13,6 +13,7 @@ import asyncio
 import csv
 import logging
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,8 +27,9 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot import texts
-from bot.errors import UserError
+from bot.errors import ConfigError, UserError
 from bot.guard import TAXPAYER_DATA_REASON, looks_like_taxpayer_id
+from bot.run import open_text
 from bot.settings import Settings
 from bot.slack_client import make_web_client
 from models import audit
@@ -44,7 +46,8 @@ MANAGING_ROLES = ("manager", "admin")
 REQUIRED_COLUMNS = ("user", "name", "role")
 
 _SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,31}", re.ASCII)
-_EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
+_EMAIL_PART = r"[^@\s,;\x00-\x1f\x7f]+"
+_EMAIL = re.compile(_EMAIL_PART + "@" + _EMAIL_PART + r"\." + _EMAIL_PART)
 _EGAIN = re.compile(r"\d{3,10}", re.ASCII)
 
 
@@ -101,26 +104,36 @@ class Outcome:
 
 
 def read_roster(path: Path) -> list[Row]:
-    """Read a roster CSV (a spreadsheet's byte-order mark is fine) and check each row alone."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    """Read a roster CSV (UTF-8 or UTF-16, see `open_text`) and check each row alone."""
+    with open_text(path) as handle:
         return parse_roster(handle)
 
 
 def parse_roster(lines: Iterable[str]) -> list[Row]:
-    """Parse CSV text with a header row; refuse the whole file when a column is missing."""
+    """Parse CSV text with a header row; refuse the whole file when a column is missing.
+
+    Blank lines before the header and between rows are skipped; each row keeps the
+    number of the line it starts on (a quoted cell may run over several lines).
+    """
     reader = csv.reader(lines)
-    header = next(reader, None)
-    if not header or not any(cell.strip() for cell in header):
+    header = next((cells for cells in reader if _filled(cells)), None)
+    if header is None:
         raise UserError(texts.ROSTER_EMPTY)
     columns = [cell.strip().lower() for cell in header]
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         raise UserError(texts.roster_missing_columns(missing))
     rows = []
+    start = reader.line_num + 1
     for cells in reader:
-        if any(cell.strip() for cell in cells):
-            rows.append(_row(reader.line_num, columns, cells))
+        if _filled(cells):
+            rows.append(_row(start, columns, cells))
+        start = reader.line_num + 1
     return rows
+
+
+def _filled(cells: list[str]) -> bool:
+    return any(cell.strip() for cell in cells)
 
 
 def _row(line: int, columns: list[str], cells: list[str]) -> Row:
@@ -154,6 +167,8 @@ def _check_cells(row: Row) -> None:
         raise RowRejected(texts.roster_bad_user(row.user))
     if not row.name:
         raise RowRejected(texts.ROSTER_NO_NAME)
+    if (odd := _control_character(row.name)) is not None:
+        raise RowRejected(texts.roster_name_control(odd))
     if row.role not in ROLES:
         raise RowRejected(texts.roster_unknown_role(row.role))
     if row.manager and not _is_person(row.manager):
@@ -167,6 +182,11 @@ def _check_cells(row: Row) -> None:
         if series is None:
             raise RowRejected(texts.roster_bad_series(row.job_series))
         row.job_series = series
+
+
+def _control_character(text: str) -> str | None:
+    """Return the first line break or other control character in the text, if any."""
+    return next((ch for ch in text if unicodedata.category(ch) in ("Cc", "Zl", "Zp")), None)
 
 
 def _is_person(text: str) -> bool:
@@ -230,6 +250,8 @@ def directory_from(settings: Settings) -> SlackDirectory:
     """Build the Slack directory from the settings; without SLACK_BOT_TOKEN it has no client."""
     if settings.slack_bot_token is None:
         return SlackDirectory(None)
+    if (problem := settings.bot_token_problem()) is not None:
+        raise ConfigError(problem)
     token = settings.slack_bot_token.get_secret_value()
     return SlackDirectory(make_web_client(token, settings.slack_api_url))
 
@@ -315,6 +337,11 @@ class _Links:
         self.managers.update({key: row.manager_id for key, row in self.good.items()})
 
     def problems(self) -> list[tuple[Row, str]]:
+        # Settled first, alone: a rejected change of role keeps the person a manager, so
+        # the rows of their reports in the file are then judged against that.
+        demotions = [(row, self._demotion_problem(row)) for row in self.good.values()]
+        if any(reason for _row, reason in demotions):
+            return [(row, reason) for row, reason in demotions if reason is not None]
         found = [(row, self._manager_problem(row)) for row in self.good.values()]
         found += self._egain_problems()
         return [(row, reason) for row, reason in found if reason is not None]
@@ -331,6 +358,23 @@ class _Links:
             return texts.roster_not_a_manager(manager, self.roles[manager])
         chain = self._chain_back_to(row.user_id or "")
         return texts.roster_cycle(chain) if chain else None
+
+    def _demotion_problem(self, row: Row) -> str | None:
+        """Refuse taking a manager's role away while others would still report to them.
+
+        Those others are the people on the roster the file leaves as they are (not in
+        it, or on a rejected row); a report's own row in the file is checked by
+        `_manager_problem` instead.
+        """
+        before = self.stored.get(row.user_id or "")
+        if row.role in MANAGING_ROLES or before is None or before.role not in MANAGING_ROLES:
+            return None
+        reports = sorted(
+            key
+            for key, person in self.stored.items()
+            if key not in self.good and person.manager_id == row.user_id
+        )
+        return texts.roster_still_manages(before.id, row.role, reports) if reports else None
 
     def _chain_back_to(self, start: str) -> list[str]:
         """Return the management chain from `start` when it comes back to `start`, else []."""

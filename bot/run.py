@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import codecs
 import json
 import logging
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -19,6 +23,9 @@ from bot.audit import AUDIT_COLUMNS
 from bot.errors import UserError
 from bot.settings import Settings
 from models.db import make_engine, utcnow
+
+if TYPE_CHECKING:
+    from bot.answers import Answer, AnswerEngine
 
 logger = logging.getLogger(__name__)
 
@@ -62,48 +69,74 @@ async def _serve(settings: Settings) -> int:
 
 
 def ask(args: argparse.Namespace, settings: Settings) -> int:
-    """`smbot ask`: one question, or one per line from stdin with `-`."""
+    """`smbot ask`: one question, or one per line from stdin with `-`.
+
+    Every question prints its answer; with `--json` one object per line, one line for each
+    line read (a blank or refused line gets an object with `error`), so output lines match
+    input lines. Exit status: 0 when every question was answered or found not covered; 1
+    when a line of standard input was refused; 2 when the one question given is refused.
+    """
     from bot.answers import AnswerEngine
-    from bot.guard import refuse_taxpayer_id
 
     engine = AnswerEngine.default()
     today = args.today or today_in(settings)
-    questions = sys.stdin if args.question == "-" else [args.question]
-    status = 0
-    for line in questions:
-        question = line.strip()
-        if not question:
-            continue
-        try:
-            refuse_taxpayer_id(question)
-            if len(question) > settings.max_question_chars:
-                raise UserError(
-                    texts.question_too_long(len(question), settings.max_question_chars)
-                )
-        except UserError as error:
-            _print_refusal(error, args.json)
-            status = 2
-            continue
-        answer = engine.ask(question, today)
-        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else _plain(answer))
-    return status
+    if args.question != "-":
+        return 0 if _ask_one(engine, args.question, today, settings, args.json) else 2
+    refused = 0
+    for number, line in enumerate(sys.stdin, 1):
+        refused += not _ask_one(engine, line, today, settings, args.json, number)
+    return 1 if refused else 0
 
 
-def _print_refusal(error: UserError, as_json: bool) -> None:
+def _ask_one(
+    engine: AnswerEngine,
+    text: str,
+    today: date,
+    settings: Settings,
+    as_json: bool,
+    number: int | None = None,
+) -> bool:
+    """Print the answer to one question, or why it is refused; return False if refused."""
+    try:
+        answer = engine.ask(_checked_question(text, settings), today)
+    except UserError as error:
+        _print_refusal(error, as_json, number)
+        return False
+    print(json.dumps(answer.to_json(), ensure_ascii=False) if as_json else _plain(answer))
+    return True
+
+
+def _checked_question(text: str, settings: Settings) -> str:
+    """Refuse what `/sm ask` refuses; return the question without the office's case numbers."""
+    from bot.answers import without_case_numbers
+    from bot.guard import refuse_taxpayer_id
+
+    question = text.strip()
+    if not question:
+        raise UserError(texts.ASK_EMPTY_LINE)
+    refuse_taxpayer_id(question)
+    if len(question) > settings.max_question_chars:
+        raise UserError(texts.question_too_long(len(question), settings.max_question_chars))
+    return without_case_numbers(question, settings.case_number_pattern)
+
+
+def _print_refusal(error: UserError, as_json: bool, number: int | None) -> None:
+    from bot.answers import refused_json
+
     if as_json:
-        print(json.dumps({"answered": False, "error": error.message}, ensure_ascii=False))
-    else:
+        print(json.dumps(refused_json(error.message), ensure_ascii=False))
+    elif number is None:
         print(error.message, file=sys.stderr)
+    else:
+        print(texts.line_problem(number, error.message), file=sys.stderr)
 
 
-def _plain(answer: object) -> str:
-    from bot.answers import Answer
+def _plain(answer: Answer) -> str:
     from bot.render import render_message
 
-    assert isinstance(answer, Answer)
-    if not answer.answered:
-        return render_message(None, answer.text).text
     body = render_message(None, answer.text).text
+    if not answer.answered:
+        return body
     return f"{answer.title}\n{answer.citation}\n\n{body}"
 
 
@@ -122,14 +155,19 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
     from bot.timeline import import_events
 
     _require_file(args.file)
+    read = 0
 
     def progress(lines: int) -> None:
+        nonlocal read
+        read = lines  # the lines read so far, after each batch: the last call has them all
         print(texts.import_progress(lines), file=sys.stderr)
 
     applied, refused = import_events(args.file, settings, policy_from(settings), progress)
     for line in refused:
-        print(f"line {line.number}: {line.reason}", file=sys.stderr)
-    print(f"{applied} event(s) applied, {len(refused)} line(s) refused.")
+        print(texts.line_problem(line.number, line.reason or ""), file=sys.stderr)
+    # A line neither applied nor refused carried an event id imported before.
+    repeated = read - applied - len(refused)
+    print(texts.import_summary(read, applied, repeated, len(refused)))
     return 1 if refused else 0
 
 
@@ -152,12 +190,10 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
     """`smbot export closings [--since DATE] [--format csv|json]`, to standard output."""
     from bot.audit import closings_rows, write_rows
 
-    engine = make_engine(settings.database_url)
-    from models.migrate import upgrade
-
-    upgrade(engine)
-    rows = closings_rows(engine, args.since, ZoneInfo(settings.office_tz))
-    write_rows(rows, args.format, sys.stdout)
+    zone = ZoneInfo(settings.office_tz)
+    engine = _upgraded(settings)
+    rows = shown_in(zone, closings_rows(engine, args.since, zone), "confirmed_at")
+    write_rows(spreadsheet_safe(rows) if args.format == "csv" else rows, args.format, sys.stdout)
     engine.dispose()
     return 0
 
@@ -166,9 +202,11 @@ def audit_export(args: argparse.Namespace, settings: Settings) -> int:
     """`smbot audit export [--since DATE] [--format csv|json]`, to standard output."""
     from bot.audit import audit_rows, write_rows
 
+    zone = ZoneInfo(settings.office_tz)
     engine = _upgraded(settings)
+    rows = shown_in(zone, audit_rows(engine, args.since, zone), "at")
     write_rows(
-        audit_rows(engine, args.since, ZoneInfo(settings.office_tz)),
+        spreadsheet_safe(rows) if args.format == "csv" else rows,
         args.format,
         sys.stdout,
         columns=AUDIT_COLUMNS,
@@ -177,21 +215,48 @@ def audit_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Prefix a single quote to each text cell a spreadsheet would run as a formula."""
+    return [{key: _safe_cell(value) for key, value in row.items()} for row in rows]
+
+
+def _safe_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def shown_in(zone: ZoneInfo, rows: list[dict[str, Any]], column: str) -> list[dict[str, Any]]:
+    """Show a column of ISO times in the office's zone, with its offset, as `--since` reads.
+
+    `--since DATE` starts at midnight in the office's zone; times printed in UTC would put
+    a row confirmed that evening on the next day's date, and seemingly leave it out.
+    """
+    return [
+        {**row, column: datetime.fromisoformat(row[column]).astimezone(zone).isoformat()}
+        for row in rows
+    ]
+
+
 def purge(args: argparse.Namespace, settings: Settings) -> int:
     """`smbot purge [--closed-before DATE]`: delete closed cases' data, keep the audit log."""
     from models.db import session_scope
     from models.retention import purge as purge_cases
 
     zone = ZoneInfo(settings.office_tz)
-    day = args.closed_before or (today_in(settings) - timedelta(days=settings.retention_days))
+    today = today_in(settings)
+    day = args.closed_before or (today - timedelta(days=settings.retention_days))
+    if day > today:
+        raise UserError(texts.purge_future_cutoff(day, today))
     engine = _upgraded(settings)
     with session_scope(engine) as session:
-        gone = purge_cases(session, datetime.combine(day, time(), zone), actor="cli", at=utcnow())
+        done = purge_cases(session, datetime.combine(day, time(), zone), actor="cli", at=utcnow())
     engine.dispose()
-    print(
-        f"Removed the data of {len(gone)} case(s) closed before {day:%Y-%m-%d}; "
-        "the audit log is kept."
-    )
+    print(texts.purge_summary(len(done.removed), day, len(done.kept)))
     return 0
 
 
@@ -206,6 +271,56 @@ def _upgraded(settings: Settings) -> Engine:
 def _require_file(path: Path) -> None:
     if not path.is_file():
         raise UserError(f"There is no file {path}. Give the path of a JSON lines or CSV file.")
+
+
+# The byte-order marks read, and the codec that reads (and drops) each.
+TEXT_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+SNIFF_BYTES = 4096
+CHECK_BYTES = 1 << 20
+
+
+@contextmanager
+def open_text(path: Path) -> Iterator[TextIO]:
+    """Open a file a person gave a command: UTF-8 (with or without a BOM), or UTF-16 by its BOM.
+
+    Anything else is refused, before a line is read, with how to save the file as UTF-8:
+    no encoding is guessed, so a name is never stored garbled and an import never stops
+    half-way. Line endings are kept as written (for `csv`).
+    """
+    _require_file(path)
+    with path.open("rb") as raw:
+        head = raw.read(SNIFF_BYTES)
+    encoding = next((codec for bom, codec in TEXT_BOMS if head.startswith(bom)), "utf-8")
+    if encoding == "utf-8" and b"\x00" in head:  # UTF-16 without its BOM
+        raise UserError(texts.not_utf8_text(path, None))
+    _check_decodes(path, encoding)
+    with path.open(newline="", encoding=encoding) as handle:
+        yield handle
+
+
+def _check_decodes(path: Path, encoding: str) -> None:
+    """Decode the whole file once, a chunk at a time; refuse it naming the first bad line."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with path.open("rb") as raw:
+            while chunk := raw.read(CHECK_BYTES):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise UserError(texts.not_utf8_text(path, _first_bad_line(path, encoding))) from None
+
+
+def _first_bad_line(path: Path, encoding: str) -> int | None:
+    data = path.read_bytes()
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as error:
+        return data[: error.start].decode(encoding, errors="replace").count("\n") + 1
+    return None
 
 
 def db(args: argparse.Namespace, settings: Settings) -> int:

@@ -13,6 +13,13 @@ from bot.errors import ConfigError
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_DATABASE_URL = "sqlite:///var/smbot.db"
+# What each kind of Slack token starts with, to say which one was pasted where.
+TOKEN_KINDS = {
+    "xoxb-": "a bot token",
+    "xapp-": "an app-level token",
+    "xoxp-": "a user token",
+    "xoxe": "a token-rotation token",
+}
 
 
 class Settings(BaseSettings):
@@ -71,6 +78,16 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown log level {value!r}; use one of {', '.join(LOG_LEVELS)}")
         return value
 
+    @field_validator("retention_days")
+    @classmethod
+    def _positive_days(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(
+                f"{value} is not a number of days to keep closed cases; use 1 or more "
+                "(the default, 1095, is three years)"
+            )
+        return value
+
     @field_validator("case_number_pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
@@ -86,17 +103,57 @@ class Settings(BaseSettings):
         return self.slack_app_token is not None
 
     def require_for_serve(self) -> None:
-        """Stop with the variable to set when `serve` cannot start."""
-        if self.slack_bot_token is None:
+        """Stop with every variable to set or fix when `serve` cannot start, all at once."""
+        problems = [*self._missing_for_serve(), *self.token_problems()]
+        if problems:
             raise ConfigError(
+                "\n".join(
+                    [
+                        "smbot serve can't start:",
+                        *(f"  {problem}" for problem in problems),
+                        "Set or fix them in the environment (or .env) and run again.",
+                    ]
+                )
+            )
+
+    def _missing_for_serve(self) -> list[str]:
+        missing = []
+        if self.slack_bot_token is None:
+            missing.append(
                 "SLACK_BOT_TOKEN is not set. Set it to the app's bot token (xoxb-…) from "
                 "'OAuth & Permissions' in the Slack app settings."
             )
         if not self.socket_mode and self.slack_signing_secret is None:
-            raise ConfigError(
+            missing.append(
                 "SLACK_SIGNING_SECRET is not set. Set it to the signing secret from 'Basic "
                 "Information', or set SLACK_APP_TOKEN (xapp-…) to run in Socket Mode."
             )
+        return missing
+
+    def token_problems(self) -> list[str]:
+        """Name each Slack token that is set but is not the kind its variable holds."""
+        found = (self.bot_token_problem(), self.app_token_problem())
+        return [problem for problem in found if problem is not None]
+
+    def bot_token_problem(self) -> str | None:
+        """Say what is wrong with SLACK_BOT_TOKEN when it is set but not a bot token."""
+        if _is_kind(self.slack_bot_token, "xoxb-"):
+            return None
+        return (
+            "SLACK_BOT_TOKEN is not a bot token: it must start with xoxb-"
+            f"{_pasted(self.slack_bot_token)}. Copy the 'Bot User OAuth Token' from "
+            "'OAuth & Permissions' in the Slack app settings."
+        )
+
+    def app_token_problem(self) -> str | None:
+        """Say what is wrong with SLACK_APP_TOKEN when it is set but not an app-level token."""
+        if _is_kind(self.slack_app_token, "xapp-"):
+            return None
+        return (
+            "SLACK_APP_TOKEN is not an app-level token: it must start with xapp-"
+            f"{_pasted(self.slack_app_token)}. Create one with connections:write under "
+            "'Basic Information → App-Level Tokens', or unset it to run in HTTP mode."
+        )
 
     def sqlite_path(self) -> Path | None:
         """Return the SQLite file this URL names, or None for another database."""
@@ -105,3 +162,14 @@ class Settings(BaseSettings):
             return None
         rest = self.database_url[len(prefix) :]
         return None if rest in ("", ":memory:") else Path(rest)
+
+
+def _is_kind(token: SecretStr | None, prefix: str) -> bool:
+    return token is None or token.get_secret_value().startswith(prefix)
+
+
+def _pasted(token: SecretStr | None) -> str:
+    """Say which kind of token was given instead, by its prefix only (never the token)."""
+    value = token.get_secret_value() if token is not None else ""
+    kind = next((name for prefix, name in TOKEN_KINDS.items() if value.startswith(prefix)), None)
+    return f" (this one is {kind})" if kind else ""

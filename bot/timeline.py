@@ -31,6 +31,7 @@ from bot import texts
 from bot.guard import TAXPAYER_DATA_REASON, looks_like_taxpayer_id
 from bot.notices import NoticeRenderer
 from bot.render import DEFAULT_WIDTH, render_message
+from bot.run import open_text
 from bot.services import case_rules
 from bot.settings import Settings
 from models.db import make_engine, session_scope, utcnow
@@ -62,18 +63,12 @@ class Line:
 
 
 def read_events(path: Path) -> Iterator[Line]:
-    """Read JSON lines (or CSV with a header, for a .csv file), validating each line."""
-    try:
-        yield from _read_events(path)
-    except UnicodeDecodeError:
-        raise UserError(
-            f"{path} is not UTF-8 text. Save it as UTF-8 (JSON lines, or CSV with a header row) "
-            "and try again."
-        ) from None
+    """Read JSON lines (or CSV with a header, for a .csv file), validating each line.
 
-
-def _read_events(path: Path) -> Iterator[Line]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    The file is read as the roster is: UTF-8 or UTF-16 with a byte-order mark, anything
+    else refused with how to save it as UTF-8 (`bot.run.open_text`).
+    """
+    with open_text(path) as handle:
         if path.suffix.lower() == ".csv":
             for number, row in enumerate(csv.DictReader(handle), start=2):
                 yield _checked(number, json.dumps(row), partial(parse_csv_row, row))

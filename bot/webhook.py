@@ -17,7 +17,7 @@ from bot.services import Services, case_rules
 from models.db import session_scope
 from models.errors import UserError
 from reminders.events import ConfigEvent, Event, EventRejected, Tick, parse_event_json
-from reminders.intake import apply_event
+from reminders.intake import apply_event, first_time
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 
@@ -42,7 +42,8 @@ def signature_problem(
     signature = request.headers.get(SIGNATURE_HEADER, "")
     if not timestamp or not signature:
         return f"missing {TIMESTAMP_HEADER} or {SIGNATURE_HEADER} header"
-    if not timestamp.isdigit() or abs((now or time.time()) - int(timestamp)) > MAX_AGE_SECONDS:
+    fresh = timestamp.isascii() and timestamp.isdigit()  # "²".isdigit() is true, int() fails
+    if not fresh or abs((now or time.time()) - int(timestamp)) > MAX_AGE_SECONDS:
         return "stale or malformed timestamp; sign each request when it is sent"
     if not hmac.compare_digest(sign(secret, timestamp, body).encode(), signature.encode()):
         return "bad signature"
@@ -61,28 +62,41 @@ def events_endpoint(services: Services) -> Handler:
         secret = services.settings.sm_webhook_secret
         if secret is None:
             return _answer(503, "the webhook is off: set SM_WEBHOOK_SECRET to turn it on")
-        body = await request.read()
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return _answer(413, f"the body is over {MAX_WEBHOOK_BYTES // 1024} KB; send one event")
         problem = signature_problem(secret.get_secret_value(), request, body)
         if problem is not None:
             logger.warning("webhook refused status=401 reason=%s", problem)
             return _answer(401, problem)
         loop = asyncio.get_running_loop()
-        response, person = await loop.run_in_executor(services.intake, _apply, services, body)
+        timestamp = request.headers.get(TIMESTAMP_HEADER, "")
+        response, person = await loop.run_in_executor(
+            services.intake, _apply, services, timestamp, body
+        )
         services.changed(person)
         return response
 
     return handle
 
 
-def _apply(services: Services, body: bytes) -> tuple[web.Response, str | None]:
+def _apply(services: Services, timestamp: str, body: bytes) -> tuple[web.Response, str | None]:
     """Validate and apply one event; return the answer and whose items it changed."""
-    text = body.decode("utf-8", errors="replace")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return _answer(400, "the body is not UTF-8 text; send the event as UTF-8 JSON"), None
     if looks_like_taxpayer_id(text):
         return _answer(422, TAXPAYER_DATA_REASON), None
     try:
         event = parse_event_json(text)
         refuse_out_of_band(event, services.clock())
         with session_scope(services.engine) as session:
+            # A signed request sent again (within the signature's 5 minutes) is a repeat,
+            # whether or not its event has an id of its own.
+            if not first_time(session, _request_key(timestamp, body)):
+                return web.json_response({"ok": True, "duplicate": True}, status=200), None
             applied = apply_event(
                 session, services.policy, event, rules=case_rules(services.settings)
             )
@@ -96,6 +110,13 @@ def _apply(services: Services, body: bytes) -> tuple[web.Response, str | None]:
     logger.debug("webhook applied type=%s id=%s", event.type, event.id)
     person = getattr(getattr(event, "employee", None), "id", None)
     return web.json_response({"ok": True}, status=202), person
+
+
+def _request_key(timestamp: str, body: bytes) -> str:
+    """Name a signed request (its timestamp and body) for the store's list of what was
+    seen, in 64 characters."""
+    signed = timestamp.encode() + b":" + body
+    return "request:" + hashlib.sha256(signed).hexdigest()[:56]
 
 
 def refuse_out_of_band(event: Event, now: datetime) -> None:

@@ -33,7 +33,6 @@ _RUN = re.compile(r"[0-9]+(?:[ \t\-_./,~|()\[\]#*+]{1,5}[0-9]+)*")
 _GROUP = re.compile(r"[0-9]+")
 
 
-
 def _folded(text: str) -> str:
     """Fold what pasted text brings: wide and other-script digits to 0-9, look-alike
     dashes (hyphen, figure dash, minus…) to '-', invisible format characters dropped."""

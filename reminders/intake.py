@@ -95,7 +95,7 @@ def apply_event(
 def _apply(session: Session, policy: Policy, event: Event, rules: CaseRules) -> Applied:
     # An employee event's `id` is the person's Slack id, not an event id: updates apply.
     repeatable = isinstance(event, EmployeeEvent)
-    if event.id is not None and not repeatable and not _first_time(session, event.id):
+    if event.id is not None and not repeatable and not first_time(session, event.id):
         logger.debug("event ignored as a repeat id=%s", event.id)
         return Applied(duplicate=True)
     if isinstance(event, EmployeeEvent):
@@ -158,7 +158,8 @@ def _confirm(
     return Applied()
 
 
-def _first_time(session: Session, event_id: str) -> bool:
+def first_time(session: Session, event_id: str) -> bool:
+    """Remember an event id (or another key of a request); False if it was seen before."""
     if session.get(SeenEvent, event_id) is not None:
         return False
     try:

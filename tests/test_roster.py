@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -298,3 +299,173 @@ async def test_emails_are_resolved_to_slack_ids_for_people_and_managers(
         "America/Chicago",
     )
     assert len(slack.calls_to("users.lookupByEmail")) == 3
+
+
+# --- reading the file ---------------------------------------------------------------
+
+NAMED = HEADER + "U0MGR9,José Pérez,manager,,America/Chicago,0930,\n"
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        NAMED.encode("utf-8"),
+        NAMED.encode("utf-8-sig"),
+        NAMED.encode("utf-16"),  # little-endian, with the BOM FF FE
+        codecs.BOM_UTF16_BE + NAMED.encode("utf-16-be"),
+    ],
+    ids=["utf-8", "utf-8 with BOM", "utf-16 LE with BOM", "utf-16 BE with BOM"],
+)
+def test_utf8_and_utf16_with_a_bom_are_read(
+    tmp_path: Path, store: str, capsys: pytest.CaptureFixture[str], encoded: bytes
+) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_bytes(encoded)
+
+    status = main(["roster", "import", str(path)])
+
+    assert status == 0, capsys.readouterr().err
+    assert people(store)["U0MGR9"].name == "José Pérez"
+
+
+def test_a_cp1252_file_as_excel_writes_it_is_refused_with_how_to_save_it_as_utf8(
+    tmp_path: Path, store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_bytes(NAMED.encode("cp1252"))
+
+    status = main(["roster", "import", str(path)])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert f"{path} is not UTF-8 text (line 2 has a character that isn't)" in err
+    assert "CSV UTF-8 (Comma delimited)" in err and "Traceback" not in err
+    assert people(store) == {}
+
+
+def test_utf16_without_its_bom_is_refused_too(
+    tmp_path: Path, store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_bytes(NAMED.encode("utf-16-le"))
+
+    status = main(["roster", "import", str(path)])
+
+    assert status == 2
+    assert "is not UTF-8 text" in capsys.readouterr().err
+    assert people(store) == {}
+
+
+def test_blank_lines_before_the_header_are_skipped_and_lines_still_count(
+    tmp_path: Path, store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "\n \n" + TEAM + "U0ATE8,Sam Okafor,boss,U0MGR9,,0930,\n")
+
+    status = main(["roster", "import", str(path)])
+
+    out = capsys.readouterr()
+    assert status == 1
+    assert out.err == "line 6: unknown role 'boss'; use ate, manager or admin\n"
+    assert "2 employees added" in out.out
+    assert set(people(store)) == {"U0ATE7", "U0MGR9"}
+
+
+def test_only_blank_lines_is_an_empty_file(
+    tmp_path: Path, store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(["roster", "import", str(write(tmp_path, "\n\n,,\n"))])
+
+    assert status == 2
+    assert "The roster file is empty" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ('"Sam\nOkafor"', "the name runs over more than one line; write it on one line"),
+        ('"Sam\r\nOkafor"', "the name runs over more than one line; write it on one line"),
+        ("Sam\x07Okafor", "the name holds a control character (U+0007); remove it"),
+        ("Sam\u2028Okafor", "the name runs over more than one line; write it on one line"),
+    ],
+    ids=["LF in quotes", "CRLF in quotes", "BEL", "line separator"],
+)
+def test_a_name_with_a_line_break_or_control_character_is_refused_on_its_line(
+    tmp_path: Path, team: str, capsys: pytest.CaptureFixture[str], name: str, reason: str
+) -> None:
+    rows = f"U0ATE8,{name},ate,U0MGR9,,0930,\nU0ATE9,Priya Nair,ate,U0MGR9,,0512,\n"
+    path = tmp_path / "roster.csv"
+    path.write_bytes((HEADER + rows).encode("utf-8"))
+
+    status = main(["roster", "import", str(path)])
+
+    out = capsys.readouterr()
+    assert status == 1
+    assert out.err == f"line 2: {reason}\n"
+    assert "1 employee added" in out.out
+    assert "U0ATE8" not in people(team) and "U0ATE9" in people(team)
+
+
+def test_a_row_after_a_multi_line_cell_keeps_its_own_line_number(
+    tmp_path: Path, team: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = 'U0ATE8,"Sam\nOkafor",ate,U0MGR9,,0930,\nU0ATE9,Priya Nair,boss,U0MGR9,,0512,\n'
+
+    status = main(["roster", "import", str(write(tmp_path, HEADER + rows))])
+
+    err = capsys.readouterr().err.splitlines()
+    assert status == 1
+    assert [line.split(":")[0] for line in err] == ["line 2", "line 4"]
+
+
+# --- a manager's role, on the roster as it would be after the import ---------------
+
+
+def test_a_manager_whose_reports_stay_on_the_roster_cannot_be_made_an_ate(
+    tmp_path: Path, team: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # U0ATE7 reports to U0MGR9 on the roster and is not in this file.
+    rows = "U0MGR9,Dana Whitfield,ate,,,0930,\nU0ATE9,Priya Nair,ate,U0MGR9,,0512,\n"
+
+    status = main(["roster", "import", str(write(tmp_path, HEADER + rows))])
+
+    out = capsys.readouterr()
+    assert status == 1
+    assert out.err == (
+        "line 2: U0MGR9 can't be made ate while U0ATE7 still reports to them; give them "
+        "another manager first (a row in this same file will do)\n"
+    )
+    # The rejected row leaves Dana a manager, so Priya's row loads under her.
+    stored = people(team)
+    assert stored["U0MGR9"].role == "manager"
+    assert stored["U0ATE9"].manager_id == "U0MGR9"
+
+
+def test_a_manager_may_become_an_ate_once_the_file_moves_their_reports(
+    tmp_path: Path, team: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = (
+        "U0MGR9,Dana Whitfield,ate,U0MGRB,,0930,\n"
+        "U0MGRB,Kim Park,manager,,,0930,\n"
+        "U0ATE7,Alex Rivera,ate,U0MGRB,,0930,\n"
+    )
+
+    status = main(["roster", "import", str(write(tmp_path, HEADER + rows))])
+
+    assert status == 0, capsys.readouterr().err
+    stored = people(team)
+    assert (stored["U0MGR9"].role, stored["U0ATE7"].manager_id) == ("ate", "U0MGRB")
+
+
+def test_a_bot_token_of_the_wrong_kind_is_refused_naming_the_variable(
+    tmp_path: Path, store: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "notatoken")
+    path = write(tmp_path, HEADER + "dana@example.gov,Dana Whitfield,manager,,,0930,\n")
+
+    status = main(["roster", "import", str(path)])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "SLACK_BOT_TOKEN is not a bot token: it must start with xoxb-" in err
+    assert "notatoken" not in err
+    assert people(store) == {}

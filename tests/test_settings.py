@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import logging
 
+import pytest
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+
+from bot.app import create_app
 from bot.cli import main
 from bot.errors import ConfigError
+from bot.services import Services
 from bot.settings import DEFAULT_DATABASE_URL, Settings
+from models.db import make_engine
 
 
 def test_the_default_store_is_a_sqlite_file_under_var() -> None:
@@ -66,3 +72,58 @@ def test_an_empty_signing_secret_counts_as_unset(monkeypatch: pytest.MonkeyPatch
 
     with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
         Settings().require_for_serve()
+
+
+def test_serve_names_every_missing_setting_at_once(capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["serve"])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "SLACK_BOT_TOKEN is not set" in err and "SLACK_SIGNING_SECRET is not set" in err
+
+
+def test_serve_refuses_tokens_of_the_wrong_kind_naming_each_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "notatoken")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xoxb-pasted-in-the-wrong-place")
+
+    status = main(["serve"])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "SLACK_BOT_TOKEN is not a bot token: it must start with xoxb-." in err
+    assert (
+        "SLACK_APP_TOKEN is not an app-level token: it must start with xapp- "
+        "(this one is a bot token)." in err
+    )
+    assert "notatoken" not in err and "pasted-in-the-wrong-place" not in err
+
+
+def test_a_bot_token_and_a_signing_secret_of_the_right_kind_are_enough() -> None:
+    settings = Settings(slack_bot_token="xoxb-1", slack_signing_secret="secret")
+
+    settings.require_for_serve()
+
+    assert settings.token_problems() == []
+
+
+def test_the_app_starts_without_warning_that_a_token_is_unused(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, database_url: str
+) -> None:
+    # As `serve` runs: the token comes from the environment, which Bolt reads too.
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-the-environment")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")
+    engine = make_engine(database_url)
+
+    with caplog.at_level(logging.DEBUG):
+        app = create_app(Services.create(Settings(), engine))
+
+    engine.dispose()
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert (app.client.token, app.client.base_url) == (
+        "xoxb-from-the-environment",
+        "http://127.0.0.1:9/api/",
+    )
+    assert any(isinstance(h, AsyncRateLimitErrorRetryHandler) for h in app.client.retry_handlers)
