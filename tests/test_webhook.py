@@ -26,6 +26,7 @@ RECEIVED = {
     "employee": "U0ATE1",
     "at": "2026-12-01T09:40:00-06:00",
 }
+EMPLOYEE = {"type": "employee", "name": "New Person", "tz": "America/Chicago"}
 
 
 class Webhook:
@@ -127,6 +128,46 @@ async def test_a_missing_signature_header_is_refused(webhook: Webhook) -> None:
     assert "X-SM-Signature" in body["error"]
 
 
+async def test_a_signed_request_sent_again_changes_nothing(webhook: Webhook) -> None:
+    manager = {**EMPLOYEE, "id": "U0MGR2", "role": "manager", "manager": "U0MGR1"}
+    stamp = str(int(time.time()))
+    raw = json.dumps({**manager, "role": "ate"}).encode()
+    headers = {"X-SM-Timestamp": stamp, "X-SM-Signature": sign(SECRET, stamp, raw)}
+    await webhook.post(raw, headers=headers)  # captured by someone on the way
+    await webhook.post(manager)  # the platform's later change
+
+    status, body = await webhook.post(raw, headers=headers)
+
+    assert (status, body.get("duplicate")) == (200, True)
+    assert webhook.bot.services is not None
+    with Session(webhook.bot.services.engine) as session:
+        stored = session.get(Employee, "U0MGR2")
+        assert stored is not None and stored.role == "manager"
+
+
+@pytest.mark.parametrize(
+    ("raw", "stamp", "status", "says"),
+    [
+        (b'{"type": "employee", "name": "\xff\xfe"}', None, 400, "not UTF-8"),
+        (json.dumps(RECEIVED).encode(), "\u00b2", 401, "stale or malformed timestamp"),
+        (b"{" + b" " * 70_000 + b"}", None, 413, "over 64 KB"),
+    ],
+)
+async def test_a_malformed_request_gets_a_reason_in_json(
+    webhook: Webhook, raw: bytes, stamp: str | None, status: int, says: str
+) -> None:
+    stamp = stamp or str(int(time.time()))
+    headers = {
+        "X-SM-Timestamp": stamp.encode().decode("latin-1"),
+        "X-SM-Signature": sign(SECRET, stamp, raw),
+        "Content-Type": "application/json",
+    }
+
+    answer = await webhook.post(raw, headers=headers)
+
+    assert answer[0] == status and says in answer[1]["error"]
+
+
 async def test_a_tampered_body_is_refused(webhook: Webhook) -> None:
     stamp = str(int(time.time()))
     original = json.dumps(RECEIVED).encode()
@@ -194,9 +235,6 @@ async def test_a_taxpayer_id_hidden_in_json_escapes_is_refused_and_not_stored(
     assert webhook.bot.services is not None
     with Session(webhook.bot.services.engine) as session:
         assert session.get(Employee, "U0W1") is None
-
-
-EMPLOYEE = {"type": "employee", "name": "New Person", "tz": "America/Chicago"}
 
 
 @pytest.mark.parametrize(
