@@ -47,7 +47,7 @@ from reminders.events import (
     parse_csv_row,
     parse_event_json,
 )
-from reminders.intake import CaseRules, apply_event
+from reminders.intake import CaseRules, apply_event, refuse_replay_only
 from reminders.policy import Policy
 from reminders.sweep import Delivery, SimulatedClock, Sweeper, deliver_until
 from reminders.when import FUTURE_GRACE
@@ -450,6 +450,7 @@ def _apply_line(
     if at is not None and at > latest:
         return Line(line.number, reason=texts.import_in_future(at))
     try:
+        refuse_replay_only(line.event)
         with session.begin_nested():
             outcome = apply_event(session, policy, line.event, rules=rules)
     except (UserError, ValidationError) as error:

@@ -16,8 +16,8 @@ from bot.guard import TAXPAYER_DATA_REASON, looks_like_taxpayer_id
 from bot.services import Services, case_rules
 from models.db import session_scope
 from models.errors import UserError
-from reminders.events import ConfigEvent, Event, EventRejected, Tick, parse_event_json
-from reminders.intake import apply_event, first_time
+from reminders.events import Event, EventRejected, parse_event_json
+from reminders.intake import apply_event, first_time, refuse_replay_only
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 
@@ -121,8 +121,7 @@ def _request_key(timestamp: str, body: bytes) -> str:
 
 def refuse_out_of_band(event: Event, now: datetime) -> None:
     """Refuse what only a replay file may hold, and times no live system would send."""
-    if isinstance(event, Tick | ConfigEvent):
-        raise EventRejected(f"type '{event.type}': only replay files may use it", 422)
+    refuse_replay_only(event)
     if event.at is not None and not now - LIVE_PAST <= event.at <= now + LIVE_FUTURE:
         raise EventRejected(
             "field 'at': too far from now for a live event; backfill older events with "

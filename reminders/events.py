@@ -61,6 +61,7 @@ _CSV_FALSE = frozenset({"false", "no", "0"})
 _SHOWN = 40
 _CODE = re.compile(r"[A-Za-z0-9][\w.:/-]{0,63}", re.ASCII)
 _EGAIN = re.compile(r"[0-9]{3,10}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class EventRejected(UserError):
@@ -345,8 +346,15 @@ def parse_event(obj: object) -> Event:
     """
     if not isinstance(obj, dict):
         raise EventRejected("an event must be a JSON object", 400)
-    if any(looks_like_taxpayer_id(text) for text in _texts(obj)):
+    texts = list(_texts(obj))
+    if any(looks_like_taxpayer_id(text) for text in texts):
         raise EventRejected(REFUSAL_REASON, 422)
+    if any(_CONTROL.search(text) for text in texts):
+        raise EventRejected(
+            "a text holds a control character (such as NUL or a line break); "
+            "send plain one-line text",
+            422,
+        )
     kind = _event_type(obj)
     try:
         return _ADAPTER.validate_python(obj)

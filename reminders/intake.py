@@ -158,6 +158,12 @@ def _confirm(
     return Applied()
 
 
+def refuse_replay_only(event: Event) -> None:
+    """Refuse what only a replay file may hold (a simulated clock's ticks and settings)."""
+    if isinstance(event, Tick | ConfigEvent):
+        raise EventRejected(f"type '{event.type}': only replay files may use it", 422)
+
+
 def first_time(session: Session, event_id: str) -> bool:
     """Remember an event id (or another key of a request); False if it was seen before."""
     if session.get(SeenEvent, event_id) is not None:

@@ -214,6 +214,11 @@ def test_events_survive_a_json_round_trip(obj: dict[str, Any]) -> None:
         ),
         ({**EMPLOYEE, "name": "  "}, "field 'name': must not be empty"),
         ({**EMPLOYEE, "name": 7}, "field 'name': must be text"),
+        (
+            {**EMPLOYEE, "name": "Zo\x00e"},
+            "a text holds a control character (such as NUL or a line break); "
+            "send plain one-line text",
+        ),
         ({**RECEIVED, "id": "x" * 65}, "field 'id': is too long (at most 64 characters)"),
         ({**CONTACT, "method": "email"}, "field 'method': must be one of letter, phone"),
         ({**CONTACT, "resolved": "maybe"}, "field 'resolved': must be true or false"),

@@ -198,3 +198,21 @@ def test_a_utf16_file_with_a_bom_is_read_as_the_roster_is(
     engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'smbot.db'}")
     with Session(engine) as session:
         assert [e.name for e in session.exec(select(Employee)).all()] == ["José Pérez"]
+
+
+def test_replay_only_lines_are_refused_in_an_import(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "events.jsonl"
+    lines = [
+        {"type": "config", "reminder_days": [5]},
+        {"type": "tick", "at": "2026-12-01T09:00:00-06:00"},
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+
+    status = main(["import", "events", str(path)])
+
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "line 1: type 'config': only replay files may use it" in err
+    assert "line 2: type 'tick': only replay files may use it" in err
