@@ -900,6 +900,14 @@ def invite_letter(egain: str) -> str:
     )
 
 
+def replay_too_far(at: str, days: int) -> str:
+    """Refuse a replay line far past the timeline's start (a mistyped year, most likely)."""
+    return (
+        f"field 'at': {at} is more than {days} days after the replay's first event; "
+        "check the year (a replay covers one stretch of time)"
+    )
+
+
 def import_in_future(at: datetime) -> str:
     """Refuse an imported line dated after now."""
     return (

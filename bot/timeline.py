@@ -16,7 +16,7 @@ import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import islice
 from pathlib import Path
@@ -286,6 +286,7 @@ class Replay:
         self.policy = policy
         self.rules = rules
         self.clock = SimulatedClock(EPOCH)
+        self.started = EPOCH
         self.notifier = PrintingNotifier(engine, NoticeRenderer(engine, policy))
         self.sweeper = Sweeper(
             engine, self.notifier, self.clock, worker="replay", plan=self._plan_digests
@@ -310,7 +311,10 @@ class Replay:
         """
         if event.at is not None and in_place:
             if self.clock.now == EPOCH:
-                self.clock.now = event.at  # the timeline starts at its first instant
+                self.clock.now = self.started = event.at  # the timeline's first instant
+            if event.at - self.started > MAX_SPAN:
+                # Most likely a mistyped year; replaying to it would print years of digests.
+                raise UserError(texts.replay_too_far(event.at.isoformat(), MAX_SPAN.days))
             await self.advance(event.at)
         if isinstance(event, ConfigEvent):
             self.policy = configured(self.policy, event.settings)
@@ -406,6 +410,7 @@ async def _play(replay: Replay, line: Line, output: ReplayOutput, *, in_place: b
 
 
 IMPORT_BATCH = 500
+MAX_SPAN = timedelta(days=400)  # how far past its first instant a replay may run
 
 
 def import_events(

@@ -664,3 +664,22 @@ def test_a_message_received_before_the_ate_had_a_manager_is_escalated_once_they_
     assert [(n["to"], n["at"]) for n in out if n["kind"] == "escalation"] == [
         ("U09", "2026-03-05T09:00:00-06:00")  # three business days after receipt
     ]
+
+
+def test_a_line_years_past_the_start_is_refused_rather_than_replayed_to(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "timeline.jsonl"
+    events = [
+        *OFFICE,
+        received("m-1", "APL-26-0001", "U01", "2026-03-02T09:00:00-06:00"),
+        received("m-2", "APL-26-0002", "U01", "2062-03-02T09:00:00-06:00"),  # for 2026
+    ]
+    path.write_text("\n".join(json.dumps(e) for e in events) + "\n")
+
+    status = main(["replay", str(path), "--json"])
+
+    captured = capsys.readouterr()
+    assert status == 1
+    assert "line 6: field 'at': 2062-03-02T09:00:00-06:00 is more than 400 days" in captured.err
+    assert not any(json.loads(n)["at"].startswith("2062") for n in captured.out.splitlines())
