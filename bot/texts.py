@@ -124,7 +124,7 @@ ESCALATING_NOW = "It is overdue: your manager is being told now."
 def escalation(ate: str, case: str, received: str, waited: float) -> str:
     """Tell a manager that a secure message on their team is late."""
     return (
-        f"🚨 *Escalation* — {ate}'s case *{case}*: a secure message that came in "
+        f"🚨 *Escalation* — {escape(ate)}'s case *{case}*: a secure message that came in "
         f"{received} has waited {business_days(waited)} without a reply."
     )
 
@@ -133,7 +133,7 @@ def delivery_failed(person: str, case: str | None, error: str) -> str:
     """Tell a manager that a DM to someone on their team could not be delivered."""
     about = f" about case *{case}*" if case else ""
     return (
-        f"⚠️ I couldn't deliver a message{about} to {person}: Slack answered `{error}`. "
+        f"⚠️ I couldn't deliver a message{about} to {escape(person)}: Slack answered `{error}`. "
         "Please make sure they hear of it, and check their Slack account."
     )
 
@@ -426,7 +426,8 @@ def closing_to_manager(ate: str, case: str, note: str | None) -> str:
     """Tell the manager a closing export was confirmed."""
     extra = f"\nNote: {escape(note)}" if note else ""
     return (
-        f"✅ {ate} confirmed the closing export for case *{case}*: PDF of all Secure Messaging "
+        f"✅ {escape(ate)} confirmed the closing export for case *{case}*: PDF of all Secure "
+        "Messaging "
         f"saved, attached in ACDS, case closed in Secure Messaging.{extra}"
     )
 
@@ -447,7 +448,7 @@ CASE_CAR = "*CAR entries*"
 
 def case_heading(number: str, owner: str, case: Any) -> str:
     """Head the case summary: owner, first contact, origin."""
-    facts = [f"ATE: {owner}"]
+    facts = [f"ATE: {escape(owner)}"]
     if case.contact_method:
         facts.append(f"first contact by {case.contact_method}")
     if case.origin:
@@ -556,7 +557,7 @@ def digest_item(owner: str, case: str | None, what: str, age: float, level: int 
     where = f" — {case}" if case else ""
     step = f", level {level}" if level else ""
     old = f", {business_days(age)}" if age else ""
-    return f"• {owner}{where} — {what}{step}{old}"
+    return f"• {escape(owner)}{where} — {what}{step}{old}"
 
 
 def digest_more(hidden: int) -> str:
@@ -819,7 +820,8 @@ PROFILE_EGAIN_TAKEN = (
 def profile_heading(name: str, role: str, series: str | None) -> str:
     """Head a person's profile: name, role and job series."""
     shown = f", job series {series}" if series else ", job series not on file"
-    return f"*Your Secure Messaging profile* — {name} ({ROLE_NAMES.get(role, role)}{shown})"
+    role_name = ROLE_NAMES.get(role, role)
+    return f"*Your Secure Messaging profile* — {escape(name)} ({role_name}{shown})"
 
 
 def profile_item(label: str, value: str | None) -> str:

@@ -683,3 +683,21 @@ def test_a_line_years_past_the_start_is_refused_rather_than_replayed_to(
     assert status == 1
     assert "line 6: field 'at': 2062-03-02T09:00:00-06:00 is more than 400 days" in captured.err
     assert not any(json.loads(n)["at"].startswith("2062") for n in captured.out.splitlines())
+
+
+def test_a_name_with_slack_markup_reaches_the_manager_as_typed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sly = {**OFFICE[1], "name": "<!here> <https://evil.example|Click>"}
+    out = replay(
+        tmp_path,
+        capsys,
+        [
+            sly,
+            received("m-1", "APL-26-0001", "U01", "2026-03-02T09:00:00-06:00"),
+            tick("2026-03-06T00:00:00-06:00"),
+        ],
+    )
+
+    [escalation] = [n for n in out if n["kind"] == "escalation"]
+    assert "&lt;!here&gt; &lt;https://evil.example|Click&gt;'s case" in escalation["text"]
