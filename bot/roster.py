@@ -24,12 +24,13 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot import texts
 from bot.errors import ConfigError, UserError
 from bot.guard import TAXPAYER_DATA_REASON, looks_like_taxpayer_id
 from bot.run import open_text
+from bot.services import policy_from
 from bot.settings import Settings
 from bot.slack_client import make_web_client
 from models import audit
@@ -38,6 +39,8 @@ from models.migrate import upgrade
 from models.readiness import normalize_series
 from models.store import WORK_FIELDS, upsert_employee
 from models.tables import Employee
+from reminders import tracking
+from reminders.policy import Policy
 
 logger = logging.getLogger(__name__)
 
@@ -509,6 +512,15 @@ async def load_roster(
     return Outcome(added, updated, rejected, notes)
 
 
+def retarget(session: Session, policy: Policy, changed: list[str]) -> None:
+    """Point the escalations still to come at the managers the import left in place."""
+    people = [p for p in (session.get(Employee, i) for i in changed) if p is not None]
+    if any(person.role == "admin" for person in people):  # admins stand in for no manager
+        people += session.exec(select(Employee).where(col(Employee.manager_id).is_(None)))
+    for person in people:
+        tracking.retarget_escalations(session, policy, person)
+
+
 async def import_roster(
     path: Path, settings: Settings, *, directory: SlackDirectory | None = None
 ) -> Outcome:
@@ -521,6 +533,7 @@ async def import_roster(
             outcome = await load_roster(
                 session, rows, directory or directory_from(settings), settings.office_tz
             )
+            retarget(session, policy_from(settings), [*outcome.added, *outcome.updated])
     finally:
         engine.dispose()
     logger.info(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from bot.settings import Settings
 from bot.standin import SlackStandIn
 from models.db import make_engine
 from models.migrate import upgrade
-from models.tables import Employee
+from models.tables import Employee, Notification
 
 HEADER = "user,name,role,manager,tz,job_series,egain\n"
 TEAM = (
@@ -469,3 +470,29 @@ def test_a_bot_token_of_the_wrong_kind_is_refused_naming_the_variable(
     assert "SLACK_BOT_TOKEN is not a bot token: it must start with xoxb-" in err
     assert "notatoken" not in err
     assert people(store) == {}
+
+
+def test_moving_an_ate_to_another_manager_moves_the_escalations_to_come(
+    tmp_path: Path, team: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    an_hour_ago = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    message = (
+        '{"type": "message.received", "id": "m-1", "case": "APL-26-0001", '
+        f'"employee": "U0ATE7", "at": "{an_hour_ago}"}}\n'
+    )
+    assert main(["import", "events", str(write(tmp_path, message, "events.jsonl"))]) == 0
+    moved = (
+        HEADER
+        + "U0MGR8,Lee Newman,manager,,America/Chicago,0930,40101\n"
+        + "U0ATE7,Alex Rivera,ate,U0MGR8,America/Chicago,930,40123\n"
+    )
+
+    assert main(["roster", "import", str(write(tmp_path, moved, "moved.csv"))]) == 0
+
+    engine = make_engine(team)
+    with Session(engine) as session:
+        escalations = session.exec(
+            select(Notification).where(Notification.kind == "escalation")
+        ).all()
+    engine.dispose()
+    assert [(n.recipient_id, n.state) for n in escalations] == [("U0MGR8", "pending")]
