@@ -70,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     imports = sub.add_parser("import", help="load data into the store")
     imports.add_argument("what", choices=["events"])
     imports.add_argument("file", type=Path, help="JSON lines, or CSV with a header row")
+    imports.add_argument(
+        "--notify-overdue",
+        action="store_true",
+        help="also send the reminders and prompts the history makes overdue at once",
+    )
 
     roster = sub.add_parser("roster", help="load or update employees")
     roster.add_argument("action", choices=["import"])

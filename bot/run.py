@@ -162,12 +162,21 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
         read = lines  # the lines read so far, after each batch: the last call has them all
         print(texts.import_progress(lines), file=sys.stderr)
 
-    applied, refused = import_events(args.file, settings, policy_from(settings), progress)
+    imported = import_events(
+        args.file,
+        settings,
+        policy_from(settings),
+        progress,
+        notify_overdue=args.notify_overdue,
+    )
+    applied, refused = imported.applied, imported.refused
     for line in refused:
         print(texts.line_problem(line.number, line.reason or ""), file=sys.stderr)
     # A line neither applied nor refused carried an event id imported before.
     repeated = read - applied - len(refused)
     print(texts.import_summary(read, applied, repeated, len(refused)))
+    if imported.held:
+        print(texts.import_held(imported.held), file=sys.stderr)
     return 1 if refused else 0
 
 

@@ -910,6 +910,15 @@ def replay_too_far(at: str, days: int) -> str:
     )
 
 
+def import_held(held: int) -> str:
+    """Say how many overdue DMs an import held back, and where they show instead."""
+    return (
+        f"{counted(held, 'reminder or prompt', 'reminders and prompts')} already overdue "
+        "in this history were not sent as DMs; they show in managers' digests and on Home "
+        "tabs, and later steps go out as usual. `--notify-overdue` sends them."
+    )
+
+
 def import_in_future(at: datetime) -> str:
     """Refuse an imported line dated after now."""
     return (

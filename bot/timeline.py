@@ -24,8 +24,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot import texts
 from bot.guard import TAXPAYER_DATA_REASON, looks_like_taxpayer_id
@@ -413,23 +414,41 @@ IMPORT_BATCH = 500
 MAX_SPAN = timedelta(days=400)  # how far past its first instant a replay may run
 
 
+@dataclass
+class Imported:
+    """What an import did: lines applied, lines refused, overdue DMs held back."""
+
+    applied: int = 0
+    refused: list[Line] = field(default_factory=list)
+    held: int = 0
+
+
 def import_events(
     path: Path,
     settings: Settings,
     policy: Policy,
     progress: Callable[[int], None] | None = None,
-) -> tuple[int, list[Line]]:
-    """Apply a backfill file to the store; return how many applied and the refused lines.
+    *,
+    notify_overdue: bool = False,
+) -> Imported:
+    """Apply a backfill file to the store and say what happened.
 
     Lines are applied in batches of one transaction each, every line in its own
     savepoint, so a refused line is rolled back alone and a large file stays fast.
+    Reminders, escalations and prompts the backfill makes overdue at once are held
+    back (state `held`) unless `notify_overdue`: a history of hundreds of messages
+    would otherwise arrive as hundreds of DMs. What they were about still shows in the
+    managers' digests and on each person's Home tab, and later steps go out as usual.
     """
     engine = make_engine(settings.database_url)
     upgrade(engine)
     rules = case_rules(settings)
     applied, refused, seen = 0, [], 0
     lines = read_events(path)
-    latest = utcnow() + FUTURE_GRACE  # a backfill holds what happened, nothing later
+    started = utcnow()
+    latest = started + FUTURE_GRACE  # a backfill holds what happened, nothing later
+    with Session(engine) as session:
+        before = session.exec(select(func.max(Notification.id))).one() or 0
     while batch := list(islice(lines, IMPORT_BATCH)):
         with session_scope(engine) as session:
             for line in batch:
@@ -441,8 +460,25 @@ def import_events(
         seen += len(batch)
         if progress is not None:
             progress(seen)
+    held = 0 if notify_overdue else _hold_overdue(engine, before, started)
     engine.dispose()
-    return applied, refused
+    return Imported(applied, refused, held)
+
+
+def _hold_overdue(engine: Engine, before: int, started: datetime) -> int:
+    """Hold back the DMs this import planned that were due before it started."""
+    with session_scope(engine) as session:
+        result = session.execute(
+            update(Notification)
+            .where(
+                col(Notification.id) > before,
+                col(Notification.state) == "pending",
+                col(Notification.due_at) < started,
+                col(Notification.kind).in_(("reminder", "escalation", "car_prompt")),
+            )
+            .values(state="held", error="overdue when backfilled")
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _apply_line(

@@ -10,9 +10,12 @@ from sqlmodel import Session, select
 
 from bot.cli import main
 from models.db import make_engine
-from models.tables import Employee, SecureMessage
+from models.tables import Employee, Notification, SecureMessage
 
 HEADER = "type,id,case,employee,at,name,role,manager,tz,egain\n"
+
+
+TZ = "America/Chicago"
 
 
 def stored(tmp_path: Path) -> list[SecureMessage]:
@@ -165,7 +168,7 @@ def test_a_line_dated_in_the_future_is_refused_and_the_rest_applied(
 ) -> None:
     path = tmp_path / "events.jsonl"
     lines = [
-        {"type": "employee", "id": "U01", "name": "A. Rivera", "role": "ate"},
+        {"type": "employee", "id": "U01", "name": "A. Rivera", "role": "ate", "tz": TZ},
         {
             "type": "message.received",
             "id": "m-1",
@@ -178,10 +181,10 @@ def test_a_line_dated_in_the_future_is_refused_and_the_rest_applied(
 
     status = main(["import", "events", str(path)])
 
+    err = capsys.readouterr().err
     assert status == 1
-    assert "line 2: field 'at': 2030-12-01T09:00:00-06:00 is in the future" in (
-        capsys.readouterr().err
-    )
+    assert "line 1" not in err
+    assert "line 2: field 'at': 2030-12-01T09:00:00-06:00 is in the future" in err
     assert stored(tmp_path) == []
 
 
@@ -216,3 +219,43 @@ def test_replay_only_lines_are_refused_in_an_import(
     assert status == 1
     assert "line 1: type 'config': only replay files may use it" in err
     assert "line 2: type 'tick': only replay files may use it" in err
+
+
+def test_a_backfilled_history_does_not_flood_people_with_overdue_dms(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "events.jsonl"
+    lines = [
+        {"type": "employee", "id": "U09", "name": "Dana", "role": "manager", "tz": TZ},
+        {
+            "type": "employee",
+            "id": "U01",
+            "name": "Alex",
+            "role": "ate",
+            "manager": "U09",
+            "tz": TZ,
+        },
+        *(
+            {
+                "type": "message.received",
+                "id": f"m-{n}",
+                "case": f"APL-26-{n:04d}",
+                "employee": "U01",
+                "at": f"2026-10-{n:02d}T09:00:00-05:00",
+            }
+            for n in range(1, 21)
+        ),
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+
+    status = main(["import", "events", str(path)])
+
+    assert status == 0
+    assert "100 reminders and prompts already overdue in this history were not sent" in (
+        capsys.readouterr().err
+    )
+    engine = make_engine(f"sqlite:///{tmp_path / 'var' / 'smbot.db'}")
+    with Session(engine) as session:
+        states = {n.state for n in session.exec(select(Notification))}
+    engine.dispose()
+    assert states == {"held"}

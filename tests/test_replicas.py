@@ -66,7 +66,9 @@ def _office_week(url: str) -> None:
             }
         )
     for n in range(MESSAGES):
-        ate, at = f"UA{n % ATES:02d}", now - timedelta(minutes=pick.randrange(60, DAYS * 1440))
+        # Each case belongs to one ATE: three messages a case, cases spread over the team.
+        ate = f"UA{(n // 3) % ATES:02d}"
+        at = now - timedelta(minutes=pick.randrange(60, DAYS * 1440))
         case = f"APL-26-{n // 3:04d}"
         events.append(
             {
