@@ -29,10 +29,10 @@ from sqlmodel import Session, col, select
 from bot import texts
 from bot.errors import ConfigError, UserError
 from bot.guard import TAXPAYER_DATA_REASON, looks_like_taxpayer_id
-from bot.run import open_text
 from bot.services import policy_from
 from bot.settings import Settings
 from bot.slack_client import make_web_client
+from bot.textfiles import open_text
 from models import audit
 from models.db import make_engine, session_scope, utcnow
 from models.migrate import upgrade

@@ -32,9 +32,9 @@ from bot import texts
 from bot.guard import TAXPAYER_DATA_REASON, looks_like_taxpayer_id
 from bot.notices import NoticeRenderer
 from bot.render import DEFAULT_WIDTH, render_message
-from bot.run import open_text
 from bot.services import case_rules
 from bot.settings import Settings
+from bot.textfiles import open_text
 from models.db import make_engine, session_scope, utcnow
 from models.errors import UserError
 from models.migrate import upgrade
@@ -67,7 +67,7 @@ def read_events(path: Path) -> Iterator[Line]:
     """Read JSON lines (or CSV with a header, for a .csv file), validating each line.
 
     The file is read as the roster is: UTF-8 or UTF-16 with a byte-order mark, anything
-    else refused with how to save it as UTF-8 (`bot.run.open_text`).
+    else refused with how to save it as UTF-8 (`bot.textfiles.open_text`).
     """
     with open_text(path) as handle:
         if path.suffix.lower() == ".csv":
