@@ -2,4 +2,6 @@
 
 from bot.cli import main
 
-raise SystemExit(main())
+# Guarded: the answering worker process (bot.answering) imports this module again.
+if __name__ == "__main__":
+    raise SystemExit(main())

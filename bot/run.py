@@ -49,6 +49,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _serve(settings: Settings) -> int:
+    from bot.answering import start_pool
     from bot.app import create_app
     from bot.server import serve as serve_forever
     from bot.services import Services
@@ -57,12 +58,18 @@ async def _serve(settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     await asyncio.to_thread(upgrade, engine)
     services = Services.create(settings, engine)
+    if settings.answer_worker == "process":
+        services.answering = start_pool(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await serve_forever(services, create_app(services), stop)
-    engine.dispose()
+    try:
+        await serve_forever(services, create_app(services), stop)
+    finally:
+        if services.answering is not None:
+            services.answering.shutdown(cancel_futures=True)
+        engine.dispose()
     return 0
 
 

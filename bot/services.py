@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -66,6 +66,9 @@ class Services:
     intake: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="intake")
     )
+    # Where questions are answered: None, a thread of this process (the offline bot and
+    # tests, on their own clock); `smbot serve` gives a worker process (bot.answering).
+    answering: Executor | None = None
 
     def changed(self, *user_ids: str | None) -> None:
         """Tell the chat surface whose open items changed (their Home tab is republished)."""

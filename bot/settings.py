@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -43,6 +44,14 @@ class Settings(BaseSettings):
         default=None, description="Unset: INFO for serve, WARNING for the offline commands."
     )
     max_question_chars: int = 2000
+    answer_worker: Literal["thread", "process"] = Field(
+        default="thread",
+        description=(
+            "Where `smbot serve` answers questions: a thread (least memory), or a worker "
+            "process of its own (about 90 MB more; acknowledgements keep their pace under "
+            "bursts of questions)."
+        ),
+    )
 
     case_number_pattern: str = r"^[A-Z]{3}-\d{2}-\d{4,6}$"
     case_number_example: str = "APL-26-0001"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import texts
+from bot import answering, texts
 from bot.answers import Answer, without_case_numbers
 from bot.blocks import ACTION_HELPFUL, ACTION_UNHELPFUL, answer_blocks, notice_blocks
 from bot.errors import UserError
@@ -98,11 +99,24 @@ def reply_or_refusal(services: Services, user_id: str, question: str, channel: s
         return Reply(text=error.message)
 
 
+async def answer_elsewhere(
+    services: Services, user_id: str, question: str, channel: str, *, refusal_as_reply: bool
+) -> Reply:
+    """Answer off the event loop, so no acknowledgement waits behind the work: in the
+    worker process `smbot serve` starts, else in a thread."""
+    if services.answering is not None:
+        work = partial(
+            answering.answer, user_id, question, channel, refusal_as_reply=refusal_as_reply
+        )
+        return await asyncio.get_running_loop().run_in_executor(services.answering, work)
+    local = reply_or_refusal if refusal_as_reply else answer_question
+    return await asyncio.to_thread(local, services, user_id, question, channel)
+
+
 async def ask_command(services: Services, request: CommandRequest) -> Reply:
     """`/sm ask QUESTION`."""
-    # Retrieval and the store write run in a thread, so other requests' acks never wait.
-    return await asyncio.to_thread(
-        answer_question, services, request.user_id, request.args, "slash"
+    return await answer_elsewhere(
+        services, request.user_id, request.args, "slash", refusal_as_reply=False
     )
 
 
@@ -129,8 +143,8 @@ def register(app: AsyncApp, services: Services) -> None:
         async with services.work.track():
             if _is_retry(services, body):
                 return
-            reply = await asyncio.to_thread(
-                reply_or_refusal, services, event.get("user", ""), event.get("text", ""), "dm"
+            reply = await answer_elsewhere(
+                services, event.get("user", ""), event.get("text", ""), "dm", refusal_as_reply=True
             )
             await post_safely(client, body, event["channel"], reply)
 
@@ -142,8 +156,8 @@ def register(app: AsyncApp, services: Services) -> None:
             if _is_retry(services, body):
                 return
             question = _MENTION.sub("", event.get("text", ""))
-            reply = await asyncio.to_thread(
-                reply_or_refusal, services, event.get("user", ""), question, "mention"
+            reply = await answer_elsewhere(
+                services, event.get("user", ""), question, "mention", refusal_as_reply=True
             )
             thread = event.get("thread_ts") or event.get("ts")
             await post_safely(client, body, event["channel"], reply, thread_ts=thread)
