@@ -512,10 +512,17 @@ async def load_roster(
     return Outcome(added, updated, rejected, notes)
 
 
-def retarget(session: Session, policy: Policy, changed: list[str]) -> None:
+def _admins(session: Session) -> set[str]:
+    return set(session.exec(select(Employee.id).where(Employee.role == "admin")))
+
+
+def retarget(
+    session: Session, policy: Policy, changed: list[str], admins_before: set[str]
+) -> None:
     """Point the escalations still to come at the managers the import left in place."""
     people = [p for p in (session.get(Employee, i) for i in changed) if p is not None]
-    if any(person.role == "admin" for person in people):  # admins stand in for no manager
+    # Admins stand in for a missing manager: any change to who is one moves those too.
+    if any(person.role == "admin" for person in people) or admins_before != _admins(session):
         people += session.exec(select(Employee).where(col(Employee.manager_id).is_(None)))
     for person in people:
         tracking.retarget_escalations(session, policy, person)
@@ -530,10 +537,11 @@ async def import_roster(
     try:
         await asyncio.to_thread(upgrade, engine)
         with session_scope(engine) as session:
+            admins = _admins(session)
             outcome = await load_roster(
                 session, rows, directory or directory_from(settings), settings.office_tz
             )
-            retarget(session, policy_from(settings), [*outcome.added, *outcome.updated])
+            retarget(session, policy_from(settings), [*outcome.added, *outcome.updated], admins)
     finally:
         engine.dispose()
     logger.info(

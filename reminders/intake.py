@@ -111,7 +111,7 @@ def _apply(session: Session, policy: Policy, event: Event, rules: CaseRules) -> 
         return _contact(session, policy, event, rules)
     employee = resolve_employee(session, event.employee)
     case = known_case(session, rules.check(event.case))
-    owner = session.get(Employee, case.owner_id) or employee
+    owner = _owner_for(session, case, employee)
     if isinstance(event, SmDiscontinued):
         prompted = case_actions.discontinued(session, policy, case, owner, event.at)
         return Applied(code=case_actions.CO_TDW if prompted else None)
@@ -224,6 +224,8 @@ def _employee(session: Session, policy: Policy, event: EmployeeEvent) -> None:
         at=event.at or utcnow(),
         detail=f"{event.id} ({event.role})",
     )
+    before = session.get(Employee, event.id)
+    was = before.role if before is not None else None
     saved = upsert_employee(
         session,
         Employee(
@@ -240,7 +242,7 @@ def _employee(session: Session, policy: Policy, event: EmployeeEvent) -> None:
     )
     # Escalations go to whoever is above the ATE when they fall due.
     affected = [saved]
-    if saved.role == "admin":  # the admins hear of escalations for those with no manager
+    if "admin" in (saved.role, was):  # the admins hear of escalations for those with no manager
         affected += session.exec(select(Employee).where(col(Employee.manager_id).is_(None)))
     for person in affected:
         tracking.retarget_escalations(session, policy, person)

@@ -238,7 +238,8 @@ def snooze(
     by: str,
     at: datetime,
 ) -> Notification:
-    """Postpone the message's next notification (and the later ones) by working hours.
+    """Postpone the message's next reminder by working hours (the escalation keeps its
+    instant).
 
     Each level may be snoozed once; a second snooze of the same level is refused.
     """

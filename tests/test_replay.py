@@ -701,3 +701,25 @@ def test_a_name_with_slack_markup_reaches_the_manager_as_typed(
 
     [escalation] = [n for n in out if n["kind"] == "escalation"]
     assert "&lt;!here&gt; &lt;https://evil.example|Click&gt;'s case" in escalation["text"]
+
+
+def test_an_admin_who_steps_down_no_longer_hears_of_unmanaged_escalations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    admin = {"type": "employee", "name": "Ada Admin", "role": "admin", "tz": "America/Chicago"}
+    alone = {**OFFICE[2], "id": "U04", "name": "Sam Alone"}
+    del alone["manager"]
+    out = replay(
+        tmp_path,
+        capsys,
+        [
+            {**admin, "id": "U05"},
+            alone,
+            received("m-1", "APL-26-0004", "U04", "2026-03-02T09:00:00-06:00"),
+            {**admin, "id": "U06", "name": "Bo Admin"},
+            {**admin, "id": "U05", "role": "manager"},  # Ada steps down before it falls due
+            tick("2026-03-06T00:00:00-06:00"),
+        ],
+    )
+
+    assert [n["to"] for n in out if n["kind"] == "escalation"] == ["U06"]

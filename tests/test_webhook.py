@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from bot.offline import OfflineBot
 from bot.server import build_web_app
 from bot.webhook import sign
-from models.tables import Employee, Notification, SecureMessage
+from models.tables import CarPrompt, Employee, Notification, SecureMessage
 
 SECRET = "webhook-secret"
 RECEIVED = {
@@ -270,6 +270,24 @@ async def test_an_event_naming_another_ate_than_the_cases_is_refused(webhook: We
     assert status == 422
     assert "case APL-26-0001 belongs to U0ATE1 (Alex Rivera)" in answer["error"]
     assert [m.id for m in webhook.messages()] == ["m-1"]
+
+
+async def test_another_ate_cannot_confirm_a_cases_car_entry(webhook: Webhook) -> None:
+    await webhook.post(RECEIVED)
+    confirm = {
+        "type": "confirm",
+        "case": "APL-26-0001",
+        "employee": "U0ATE2",
+        "what": "car:CO-TDC",
+        "at": "2026-12-01T10:00:00-06:00",
+    }
+
+    status, answer = await webhook.post(confirm)
+
+    assert status == 422 and "belongs to U0ATE1" in answer["error"]
+    assert webhook.bot.services is not None
+    with Session(webhook.bot.services.engine) as session:
+        assert all(p.confirmed_at is None for p in session.exec(select(CarPrompt)))
 
 
 async def test_an_employee_can_be_named_by_egain_number(webhook: Webhook) -> None:
