@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from harness import database_description, machine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, select
@@ -223,6 +224,16 @@ def baseline(engine: Engine, teams: dict[str, list[str]]) -> tuple[float, int]:
     return time.perf_counter() - started, rows
 
 
+def settle(engine: Engine) -> None:
+    """Bring the planner's statistics up to date after the bulk load, as in steady state."""
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")
+
+
 @contextmanager
 def scratch_store(url: str | None) -> Iterator[Engine]:
     """Yield an engine on an empty store: a temporary SQLite file, or a scratch database."""
@@ -261,10 +272,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         upgrade(engine)
         started = time.perf_counter()
         rows = load(engine, office(args.managers, args.ates))
-        print(
-            f"database: {engine.dialect.name}; built {rows:,} rows in "
-            f"{time.perf_counter() - started:.1f} s"
-        )
+        settle(engine)
+        print(f"machine: {machine(database_description(engine))}")
+        print(f"built {rows:,} rows in {time.perf_counter() - started:.1f} s")
         with Session(engine) as session:
             managers = list(session.exec(select(Employee).where(Employee.role == "manager")))
             teams = {

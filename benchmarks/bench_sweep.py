@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from harness import SQLITE, machine
+from harness import database_description, machine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 
@@ -109,15 +109,6 @@ Row = tuple[Any, ...]
 
 
 # --- the machine ---------------------------------------------------------------------
-
-
-def database_description(engine: Engine) -> str:
-    """Name the database engine and its version."""
-    if engine.dialect.name == "sqlite":
-        return SQLITE
-    with engine.connect() as connection:
-        version = connection.exec_driver_sql("SHOW server_version").scalar()
-    return f"PostgreSQL {version} ({engine.url.host or 'socket'}, driver {engine.driver})"
 
 
 # --- the store -----------------------------------------------------------------------

@@ -23,6 +23,7 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from sqlalchemy.engine import Engine
 
 from bot.offline import BOT_TOKEN, OfflineBot
 from bot.settings import Settings
@@ -58,6 +59,15 @@ def machine(*software: str) -> str:
     python = f"Python {platform.python_version()}"
     cores = f"{os.cpu_count()} cores"
     return ", ".join((cores, cpu_model(), f"load {load_average()}", python, *software))
+
+
+def database_description(engine: Engine) -> str:
+    """Name the database engine and its version."""
+    if engine.dialect.name == "sqlite":
+        return SQLITE
+    with engine.connect() as connection:
+        version = connection.exec_driver_sql("SHOW server_version").scalar()
+    return f"PostgreSQL {version} ({engine.url.host or 'socket'}, driver {engine.driver})"
 
 
 def quantile(values: list[float], q: float) -> float:
