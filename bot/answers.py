@@ -787,7 +787,10 @@ class _PhraseTable:
             r"^what (?:(?:does|do|is|are) )?(?:an? |the )?(?P<term>.+?) "
             r"(?:stand for|stands for|mean|means|short for)$"
         ),
-        re.compile(r"^(?:what is|whats|define|meaning of) (?:an? |the )?(?P<term>.+?)$"),
+        # "what's" reaches here as "what": the words drop a possessive or contracted 's.
+        re.compile(
+            r"^(?:what is|whats|what|define|meaning of) (?:an? |the )?(?P<term>.+?)$"
+        ),
         re.compile(r"^(?P<term>.+?) (?:stands for|stand for|meaning|means)$"),
     )
 
