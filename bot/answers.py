@@ -788,9 +788,7 @@ class _PhraseTable:
             r"(?:stand for|stands for|mean|means|short for)$"
         ),
         # "what's" reaches here as "what": the words drop a possessive or contracted 's.
-        re.compile(
-            r"^(?:what is|whats|what|define|meaning of) (?:an? |the )?(?P<term>.+?)$"
-        ),
+        re.compile(r"^(?:what is|whats|what|define|meaning of) (?:an? |the )?(?P<term>.+?)$"),
         re.compile(r"^(?P<term>.+?) (?:stands for|stand for|meaning|means)$"),
     )
 
