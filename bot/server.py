@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 SLACK_PATH = "/slack/events"
 EVENTS_PATH = "/events"
 HEALTH_PATH = "/healthz"
+SLACK_TIMESTAMP = "X-Slack-Request-Timestamp"
 
 
 def build_web_app(services: Services, bolt: AsyncApp | None) -> web.Application:
@@ -32,6 +33,13 @@ def build_web_app(services: Services, bolt: AsyncApp | None) -> web.Application:
 
     async def slack_events(request: web.Request) -> web.Response:
         assert bolt is not None
+        # slack-sdk's verifier reads the timestamp with int(): one that is not a number
+        # raises inside Bolt, whose error path would then answer the unverified body's
+        # response_url. Such a request is refused here, before Bolt sees it.
+        stamp = request.headers.get(SLACK_TIMESTAMP, "")
+        if not (stamp.isascii() and stamp.isdigit()):
+            logger.warning("slack request refused status=401 reason=malformed timestamp")
+            return web.Response(status=401, text="invalid request")
         bolt_response = await bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 

@@ -105,6 +105,22 @@ async def test_a_bad_signature_gets_401_and_nothing_runs(server: Server) -> None
     assert server.questions() == []
 
 
+@pytest.mark.parametrize("stamp", ["notanumber", "", "\u00b2"])
+async def test_a_malformed_timestamp_gets_401_and_nothing_is_sent_anywhere(
+    server: Server, stamp: str
+) -> None:
+    body = payloads.slash_command(
+        "U0ATE1", "help", response_url=server.bot.slack.new_response_url()
+    )
+    header = {"x-slack-request-timestamp": stamp.encode().decode("latin-1")}
+
+    status, _, _ = await server.post(body, FORM, extra=header)
+    await server.bot.settle()
+
+    assert status == 401
+    assert server.bot.slack.calls_to("response_url") == []
+
+
 async def test_a_stale_signature_gets_401(server: Server) -> None:
     body = payloads.slash_command(
         "U0ATE1", "ask co-tdc", response_url=server.bot.slack.new_response_url()
