@@ -12,6 +12,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from bot.delivery import make_sweeper
+from bot.errors import UserError
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_client import make_web_client
@@ -73,7 +74,14 @@ async def serve(services: Services, bolt: AsyncApp, stop: asyncio.Event) -> None
     socket_mode = settings.slack_app_token is not None
     runner = web.AppRunner(build_web_app(services, None if socket_mode else bolt))
     await runner.setup()
-    await web.TCPSite(runner, settings.host, settings.port).start()
+    try:
+        await web.TCPSite(runner, settings.host, settings.port).start()
+    except OSError as error:
+        await runner.cleanup()
+        raise UserError(
+            f"Cannot listen on {settings.host}:{settings.port} ({error.strerror or error}); "
+            "set PORT (or HOST) to a free one."
+        ) from None
     logger.info("listening port=%s mode=%s", settings.port, "socket" if socket_mode else "http")
     scheduler = start_scheduler(
         make_sweeper(services, bolt.client).run_once, settings.sweep_interval_seconds

@@ -37,13 +37,13 @@ class Settings(BaseSettings):
         default=None, description="Web API base URL; set only to point at a stand-in."
     )
     database_url: str = DEFAULT_DATABASE_URL
-    port: int = 3000
+    port: int = Field(default=3000, ge=1, le=65535)
     host: str = "0.0.0.0"
     office_tz: str = "America/New_York"
     log_level: str | None = Field(
         default=None, description="Unset: INFO for serve, WARNING for the offline commands."
     )
-    max_question_chars: int = 2000
+    max_question_chars: int = Field(default=2000, ge=10)
     answer_worker: Literal["thread", "process"] = Field(
         default="thread",
         description=(
@@ -68,8 +68,8 @@ class Settings(BaseSettings):
     retention_days: int = Field(
         default=3 * 365, description="`smbot purge` default: cases closed this many days ago."
     )
-    sweep_interval_seconds: float = 30.0
-    claim_lease_seconds: float = 120.0
+    sweep_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
+    claim_lease_seconds: float = Field(default=120.0, ge=10, le=3600)
 
     @field_validator("office_tz")
     @classmethod
@@ -90,9 +90,9 @@ class Settings(BaseSettings):
     @field_validator("retention_days")
     @classmethod
     def _positive_days(cls, value: int) -> int:
-        if value < 1:
+        if not 1 <= value <= 36500:
             raise ValueError(
-                f"{value} is not a number of days to keep closed cases; use 1 or more "
+                f"{value} is not a number of days to keep closed cases; use 1 to 36500 "
                 "(the default, 1095, is three years)"
             )
         return value

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import socket
+from pathlib import Path
 
 import pytest
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 
 from bot.app import create_app
 from bot.cli import main
-from bot.errors import ConfigError
+from bot.errors import ConfigError, UserError
+from bot.offline import OfflineBot
+from bot.server import serve
 from bot.services import Services
 from bot.settings import DEFAULT_DATABASE_URL, Settings
 from models.db import make_engine
@@ -127,3 +132,48 @@ def test_the_app_starts_without_warning_that_a_token_is_unused(
         "http://127.0.0.1:9/api/",
     )
     assert any(isinstance(h, AsyncRateLimitErrorRetryHandler) for h in app.client.retry_handlers)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SWEEP_INTERVAL_SECONDS", "-5"),
+        ("CLAIM_LEASE_SECONDS", "0"),
+        ("PORT", "99999"),
+        ("RETENTION_DAYS", "99999999"),
+        ("ANSWER_WORKER", "fork"),
+    ],
+)
+def test_a_setting_out_of_range_stops_at_start_naming_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+
+    status = main(["db", "upgrade"])
+
+    assert status == 2
+    assert f"{variable}:" in capsys.readouterr().err
+
+
+async def test_a_port_already_taken_is_named_with_what_to_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = Settings(
+            database_url=f"sqlite:///{tmp_path / 's.db'}",
+            slack_bot_token="xoxb-test",
+            slack_signing_secret="secret",
+            host="127.0.0.1",
+            port=port,
+        )
+        async with OfflineBot(settings.database_url, settings=settings) as bot:
+            assert bot.services is not None and bot.app is not None
+            bot.services.settings = settings
+            with pytest.raises(UserError) as refused:
+                await serve(bot.services, bot.app, asyncio.Event())
+
+    assert f"Cannot listen on 127.0.0.1:{port}" in refused.value.message
+    assert "set PORT" in refused.value.message
