@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot import blocks as kit
 from bot import texts
@@ -181,7 +182,16 @@ class NoticeRenderer:
             raise ValueError(f"notification {notification.key} names no stored closing")
         ate = session.get(Employee, closing.confirmed_by)
         name = ate.name if ate else closing.confirmed_by
-        return _rendered(texts.closing_to_manager(name, closing.case_number, closing.note))
+        unanswered = session.exec(
+            select(func.count())
+            .select_from(SecureMessage)
+            .where(
+                SecureMessage.case_number == closing.case_number,
+                SecureMessage.settled_how == "case_closed",
+            )
+        ).one()
+        text = texts.closing_to_manager(name, closing.case_number, closing.note, unanswered)
+        return _rendered(text)
 
     def _digest(self, session: Session, notification: Notification, now: datetime) -> Rendered:
         reader = session.get(Employee, notification.recipient_id)

@@ -422,9 +422,19 @@ def closing_already(case: str, who: str, when_text: str) -> str:
     return f"Nothing to do: the closing export for *{case}* was confirmed by {who} {when_text}."
 
 
-def closing_to_manager(ate: str, case: str, note: str | None) -> str:
-    """Tell the manager a closing export was confirmed."""
+def note_too_long(limit: int) -> str:
+    """Refuse a note over the limit."""
+    return f"Keep the note under {limit} characters."
+
+
+def closing_to_manager(ate: str, case: str, note: str | None, unanswered: int = 0) -> str:
+    """Tell the manager a closing export was confirmed (and what was left unanswered)."""
     extra = f"\nNote: {escape(note)}" if note else ""
+    if unanswered:
+        extra += (
+            f"\n⚠️ {counted(unanswered, 'secure message')} on the case had no reply when it "
+            "was closed; closing stopped their reminders."
+        )
     return (
         f"✅ {escape(ate)} confirmed the closing export for case *{case}*: PDF of all Secure "
         "Messaging "

@@ -32,6 +32,8 @@ from reminders.when import parse_case_number, parse_when
 
 logger = logging.getLogger(__name__)
 
+CLOSING_NOTE_LIMIT = 500  # what the store keeps of a closing note
+
 
 def _case_of(services: Services, session: Session, person: Employee, word: str) -> Case:
     """Return a known case this person may act on."""
@@ -263,6 +265,8 @@ def closing_problems(values: dict[str, Any]) -> dict[str, str]:
     note = _note(values)
     if note and looks_like_taxpayer_id(note):
         errors[kit.CLOSING_NOTE_BLOCK] = texts.TAXPAYER_ID_REFUSED
+    elif note and len(note) > CLOSING_NOTE_LIMIT:  # the dialog says so too; a client may not
+        errors[kit.CLOSING_NOTE_BLOCK] = texts.note_too_long(CLOSING_NOTE_LIMIT)
     return errors
 
 

@@ -466,9 +466,16 @@ def confirm_closing(
     case.closed_at = at
     session.add(case)
     _cancel(session, f"closing:{case.number}")
-    # The case is closed in Secure Messaging: nothing on it can be answered any more.
+    # The case is closed in Secure Messaging: nothing on it can be answered any more, and
+    # its checklists are no longer chased (the manager is told what was left open).
     for message in open_inbound(session, case.number):
         settle(session, message, how="case_closed", by=by, at=at)
+    for checklist in session.exec(
+        select(Checklist).where(
+            Checklist.case_number == case.number, col(Checklist.closed_at).is_(None)
+        )
+    ):
+        _cancel(session, f"checklist:{checklist.id}")
     audit.record(
         session,
         actor=by,

@@ -194,7 +194,13 @@ def _stalled(
     rows = session.exec(
         select(
             Checklist.employee_id, Checklist.case_number, Checklist.kind, Checklist.progressed_at
-        ).where(col(Checklist.employee_id).in_(list(people)), col(Checklist.closed_at).is_(None))
+        )
+        .join(Case, col(Case.number) == col(Checklist.case_number))
+        .where(
+            col(Checklist.employee_id).in_(list(people)),
+            col(Checklist.closed_at).is_(None),
+            col(Case.closed_at).is_(None),  # a closed case's checklist is not chased
+        )
     ).all()
     items = []
     for employee_id, case_number, kind, progressed_at in rows:

@@ -467,3 +467,24 @@ async def test_a_case_with_a_long_history_shows_what_is_open_and_fits_slack(
     assert "*waiting for a reply*" in shown
     assert "50 earlier messages (all settled) not shown" in shown
     assert "CO-TDC dated Thu Oct 1, 2026 — *not yet recorded*" in shown
+
+
+def test_closing_with_a_message_unanswered_tells_the_manager_and_stops_the_chasing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = replay(
+        tmp_path,
+        capsys,
+        [
+            event("message.received", "APL-26-0008", "2026-09-14T09:00:00-05:00", id="m-1"),
+            event("confirm", "APL-26-0008", "2026-09-14T09:05:00-05:00", what="car:CO-TDC"),
+            event("confirm", "APL-26-0008", "2026-09-14T09:10:00-05:00", what="tfa:a"),
+            event("case.closing", "APL-26-0008", "2026-09-14T10:00:00-05:00"),
+            event("confirm", "APL-26-0008", "2026-09-14T11:00:00-05:00", what="closing"),
+            {"type": "tick", "at": "2026-09-30T00:00:00-05:00"},
+        ],
+    )
+
+    [told] = [n for n in out if n["kind"] == "closing_confirmed"]
+    assert "1 secure message on the case had no reply when it was closed" in told["text"]
+    assert [n for n in out if n["kind"] == "checklist"] == []
