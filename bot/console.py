@@ -46,7 +46,7 @@ class Console:
             await self._click(int(number), int(option) if option else None)
         elif line.lower().startswith("/sm"):
             calls = await self.bot.slash(self.user_id, line[3:].strip())
-            self._print(calls)
+            self._print(calls + await self._due_now())
             for opened in (call for call in calls if call.method == "views.open"):
                 await self._fill_in(opened)
         elif line.lower().startswith("@bot"):
@@ -54,6 +54,11 @@ class Console:
         else:
             self._print(await self.bot.direct_message(self.user_id, line))
         return True
+
+    async def _due_now(self) -> list[Call]:
+        """Deliver what the action made due at once (a CAR prompt, an overdue reminder), as
+        the server's sweep would within seconds; later steps wait for `:sweep`."""
+        return await self.bot.sweep(until=self.bot.clock())
 
     def _meta(self, line: str) -> bool:
         word, _, rest = line.partition(" ")
@@ -92,7 +97,7 @@ class Console:
             return
         picked = choice.options[option - 1] if choice.options and option else None
         calls = await self.bot.click(self.user_id, choice, shown.origin, picked)
-        self._print(calls)
+        self._print(calls + await self._due_now())
         for opened in (call for call in calls if call.method == "views.open"):
             await self._fill_in(opened)
 
@@ -108,7 +113,7 @@ class Console:
                 given = [o.value for o in field.options if o.value] if ticked else []
             values.setdefault(field.block_id or "", {})[field.action_id or ""] = given
         calls = await self.bot.submit(self.user_id, opened, values)
-        self._print(calls)
+        self._print(calls + await self._due_now())
         for problem in dialog_errors(self.bot.last_response).values():
             print(texts.console_dialog_refused(problem))
 

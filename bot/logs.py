@@ -8,7 +8,8 @@ from importlib.util import find_spec
 
 from bot.guard import redact_taxpayer_ids
 
-QUIET_LIBRARIES = ("bm25s", "alembic.runtime.plugins")
+# Libraries whose INFO is per-call chatter (APScheduler: two lines every sweep).
+QUIET_LIBRARIES = ("bm25s", "alembic.runtime.plugins", "apscheduler.executors")
 # Bolt and slack-sdk log whole request and response bodies (message text, anything a
 # person pasted) at DEBUG, and Bolt a refused request's body at INFO.
 SLACK_LIBRARIES = ("slack_bolt", "slack_sdk")

@@ -155,7 +155,7 @@ def received_recorded(case: str, due: str | None, *, overdue: bool = False) -> s
     if due is None:
         return f"{recorded} A reply after it is already on record, so its clock is stopped."
     if overdue:
-        return f"{recorded} It is already overdue: its reminder goes out now."
+        return f"{recorded} Its first reminder is already due, so it goes out now."
     return f"{recorded} First reminder {due} if it is still unanswered."
 
 
@@ -508,7 +508,7 @@ def case_closing_line(case: Any, closing: Any, shown: Callable[[datetime], str])
 # --- digests ----------------------------------------------------------------
 
 DIGEST_SECTIONS = {
-    "overdue": "*Overdue replies*",
+    "overdue": "*Replies waiting past a reminder*",
     "escalations": "*Escalations since the last digest*",
     "car": "*CAR entries not confirmed after 2 business days*",
     "closing": "*Cases in closing without the export confirmation*",
@@ -1054,9 +1054,10 @@ DEMO_ASK_HEADING = "== Procedure questions (/sm ask, a direct message, feedback)
 CONSOLE_INTRO = (
     "Offline console. Type `/sm …` for a slash command, `@bot …` to mention the bot, or "
     "anything else as a direct message. A number clicks that button (3.2 picks option 2 of "
-    "menu 3); a dialog asks for each field in turn. `:sweep` delivers the reminders that "
-    "are due (record a message from days ago with `/sm received CASE WHEN`). `:as USER` acts as "
-    "another person, `:who` lists the office, `:quit` leaves."
+    "menu 3); a dialog asks for each field in turn. What an action makes due at once (a CAR "
+    "prompt, an overdue reminder) is delivered right away; `:sweep` delivers what has come "
+    "due since (record a message from days ago with `/sm received CASE WHEN`). `:as USER` "
+    "acts as another person, `:who` lists the office, `:quit` leaves."
 )
 
 CONSOLE_META_USAGE = "Console commands: `:as USER`, `:who`, `:sweep`, `:quit`."

@@ -40,6 +40,7 @@ class Applied:
     """What applying one event did."""
 
     duplicate: bool = False
+    unchanged: bool = False  # recorded before (a second request to stop, say): no new fact
     settled: list[str] = field(default_factory=list)
     first_due: datetime | None = None
     code: str | None = None
@@ -79,7 +80,7 @@ def apply_event(
     by default the platform that sent the event (`events`).
     """
     applied = _apply(session, policy, event, rules)
-    if isinstance(event, _AUDITED) and not applied.duplicate:
+    if isinstance(event, _AUDITED) and not (applied.duplicate or applied.unchanged):
         method = getattr(event, "method", None)
         audit.record(
             session,
@@ -114,10 +115,10 @@ def _apply(session: Session, policy: Policy, event: Event, rules: CaseRules) -> 
     owner = _owner_for(session, case, employee)
     if isinstance(event, SmDiscontinued):
         prompted = case_actions.discontinued(session, policy, case, owner, event.at)
-        return Applied(code=case_actions.CO_TDW if prompted else None)
+        return Applied(code=case_actions.CO_TDW if prompted else None, unchanged=not prompted)
     if isinstance(event, CaseClosing):
-        case_actions.start_closing(session, case, owner, event.at)
-        return Applied()
+        started = case_actions.start_closing(session, case, owner, event.at)
+        return Applied(unchanged=not started)
     return _confirm(session, policy, event, case, employee)
 
 

@@ -423,6 +423,7 @@ async def test_what_people_record_in_chat_is_in_the_audit_log_under_their_name(
     await bot.slash("U0MGR1", "received APL-26-0001 09:00")  # the manager, on Alex's behalf
     await bot.slash("U0ATE1", "contact APL-26-0002 phone")
     await bot.slash("U0ATE1", "discontinued APL-26-0002")
+    await bot.slash("U0ATE1", "discontinued APL-26-0002")  # already recorded: not again
     await bot.slash("U0ATE1", "case APL-26-0002 origin tege bmf")
     await bot.slash("U0ATE1", "tfa APL-26-0002")
     await bot.slash("U0ATE1", "replied APL-26-0002")
@@ -432,6 +433,7 @@ async def test_what_people_record_in_chat_is_in_the_audit_log_under_their_name(
     with Session(bot.services.engine) as session:
         rows = session.exec(select(AuditEntry)).all()
         logged = {(r.actor, r.action, r.case_number) for r in rows}
+    assert [r.action for r in rows].count("sm.discontinued") == 1
     assert {
         ("U0MGR1", "message.received", "APL-26-0001"),
         ("U0ATE1", "contact.initial", "APL-26-0002"),

@@ -155,3 +155,15 @@ async def test_buttons_printed_together_get_numbers_of_their_own(
             prompts = session.exec(select(CarPrompt)).all()
     assert "[1] Recorded in CAR" in printed and "[2] Recorded in CAR" in printed
     assert len(prompts) == 2 and all(p.confirmed_by == "U0ATE1" for p in prompts)
+
+
+async def test_what_an_action_makes_due_at_once_is_printed_without_a_sweep(
+    offline: OfflineBot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    console = Console(offline, "U0ATE1")
+
+    await console.handle("/sm contact APL-26-0001 phone")
+
+    out = capsys.readouterr().out
+    assert "To record in the CAR — case APL-26-0001" in out
+    assert "[1] Recorded in CAR" in out

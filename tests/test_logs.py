@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from bot import logs
 from bot.cli import main
 
 # Something a person types: Bolt would log it, in a response body, at DEBUG.
@@ -36,3 +37,12 @@ def test_with_log_level_debug_the_console_logs_no_slack_library_detail(
     assert "Responding with status" not in caplog.text
     # DEBUG is on for the bot's own loggers all the same.
     assert any(r.levelno == logging.DEBUG and r.name.startswith("bot.") for r in caplog.records)
+
+
+def test_the_scheduler_does_not_log_every_sweep_at_info(caplog: pytest.LogCaptureFixture) -> None:
+    logs.configure("INFO")
+
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("apscheduler.executors.default").info("Running job x")
+
+    assert "Running job" not in caplog.text

@@ -73,7 +73,10 @@ async def test_received_with_a_time_is_stored_in_the_ates_zone(bot: OfflineBot) 
     [
         ("received APL-26-0001 09:40", "First reminder Thu Dec 3, 09:40 CST if it is still"),
         ("received APL-26-0001\t09:40", "First reminder Thu Dec 3, 09:40 CST if it is still"),
-        ("received APL-26-0001 mon 09:40", "It is already overdue: its reminder goes out now."),
+        (
+            "received APL-26-0001 mon 09:40",
+            "Its first reminder is already due, so it goes out now.",
+        ),
     ],
 )
 async def test_received_says_when_the_first_reminder_comes(
