@@ -37,6 +37,12 @@ HELP = (
     "• `/sm help` — this list."
 )
 
+COMMAND_AS_MESSAGE = (
+    "That reached me as a message, not as a command: Slack runs `/sm …` only when it is "
+    "typed at the start of the message box and sent as the command. Try it again, or ask "
+    "me your question in plain words."
+)
+
 EMPTY_ASK = "Ask a question after `ask`, for example `/sm ask when do I record CO-TDC?`"
 
 

@@ -143,9 +143,13 @@ def register(app: AsyncApp, services: Services) -> None:
         async with services.work.track():
             if _is_retry(services, body):
                 return
-            reply = await answer_elsewhere(
-                services, event.get("user", ""), event.get("text", ""), "dm", refusal_as_reply=True
-            )
+            text = event.get("text", "")
+            if text.lstrip().startswith("/"):  # a command Slack delivered as plain text
+                reply = Reply(text=texts.COMMAND_AS_MESSAGE)
+            else:
+                reply = await answer_elsewhere(
+                    services, event.get("user", ""), text, "dm", refusal_as_reply=True
+                )
             await post_safely(client, body, event["channel"], reply)
 
     @app.event("app_mention")

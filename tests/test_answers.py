@@ -752,3 +752,12 @@ async def test_a_case_number_in_a_dm_does_not_derail_the_answer(offline: Offline
     assert "IRM 8.6.1.4.X.1(4)" in json.dumps(calls[-1].args)
     (stored,) = _questions(offline)
     assert stored.answered and stored.text.startswith("APL-26-0001")
+
+
+async def test_a_command_sent_as_a_dm_says_how_to_run_it(offline: OfflineBot) -> None:
+    calls = await offline.direct_message("U0ATE1", "/sm received APL-26-0700")
+
+    assert texts.COMMAND_AS_MESSAGE in [c.args.get("text") for c in calls]
+    assert offline.services is not None
+    with Session(offline.services.engine) as session:
+        assert session.exec(select(Question)).all() == []
