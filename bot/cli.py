@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the question, or - to read one per line from stdin",
     )
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
-    ask.add_argument("--today", type=date.fromisoformat, help="date to judge expiry against")
+    ask.add_argument("--today", type=calendar_date, help="date to judge expiry against")
 
     replay = sub.add_parser("replay", help="replay a timeline of events with a simulated clock")
     replay.add_argument("file", type=Path, help="JSON lines file of events")
@@ -82,18 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export records for audit")
     export.add_argument("what", choices=["closings"])
-    export.add_argument("--since", type=date.fromisoformat, help="only on or after this date")
+    export.add_argument("--since", type=calendar_date, help="only on or after this date")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
 
     audit_log = sub.add_parser("audit", help="the audit log")
     audit_log.add_argument("action", choices=["export"])
-    audit_log.add_argument("--since", type=date.fromisoformat, help="only on or after this date")
+    audit_log.add_argument("--since", type=calendar_date, help="only on or after this date")
     audit_log.add_argument("--format", choices=["csv", "json"], default="csv")
 
     purge = sub.add_parser("purge", help="remove the data of cases closed long ago")
     purge.add_argument(
         "--closed-before",
-        type=date.fromisoformat,
+        type=calendar_date,
         help="cut-off date (default: RETENTION_DAYS before today)",
     )
 
@@ -111,6 +111,16 @@ def _question_argument(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError(texts.ASK_NO_QUESTION)
     return text
+
+
+def calendar_date(text: str) -> date:
+    """Read a date typed on the command line, or say which form to use."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date; use the form 2026-12-01"
+        ) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -134,3 +134,13 @@ def test_the_demo_prints_real_cited_answers(capsys: pytest.CaptureFixture[str]) 
     assert "TFA case-file request — case APL-26-0104 (1/4 done)" in out
     assert "the dialog refuses it" in out
     assert "Alex Rivera confirmed the closing export for case APL-26-0101" in out
+
+
+def test_a_date_that_is_not_one_says_which_form_to_use(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["audit", "export", "--since", "garbage"])
+
+    assert stopped.value.code == 2
+    assert "'garbage' is not a date; use the form 2026-12-01" in capsys.readouterr().err
