@@ -109,7 +109,10 @@ class NoticeRenderer:
             notification.level or 1,
             after,
         )
-        return text, kit.reminder_blocks(text, message.id, self.policy.snooze_hours)
+        # Snooze moves the next reminder; with none left (the escalation is next) it is not
+        # offered, rather than refused when clicked.
+        hours = self.policy.snooze_hours if upcoming and upcoming.kind == "reminder" else ()
+        return text, kit.reminder_blocks(text, message.id, hours)
 
     def _escalation(
         self, session: Session, notification: Notification, now: datetime

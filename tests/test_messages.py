@@ -164,6 +164,21 @@ async def test_snooze_moves_the_next_reminder_once_per_level(bot: OfflineBot) ->
     assert "already snoozed" in said(second)
 
 
+async def test_the_last_reminder_offers_no_snooze_as_the_escalation_is_next(
+    bot: OfflineBot,
+) -> None:
+    await bot.slash("U0ATE1", "received APL-26-0001 09:00")
+    await reminder_for(bot, "U0ATE1", days=1)
+
+    last = await reminder_for(bot, "U0ATE1", days=1)
+
+    assert "Reminder 2" in last.args["text"]
+    assert "sm_snooze" not in str(last.args["blocks"])
+    assert {"sm_replied", "sm_no_reply"} <= {
+        c.action_id for c in render_message(last.args["blocks"]).actions
+    }
+
+
 async def test_no_reply_needed_asks_for_a_reason_and_stops_the_clock(bot: OfflineBot) -> None:
     await bot.slash("U0ATE1", "received APL-26-0001 09:00")
     reminder = await reminder_for(bot, "U0ATE1")
