@@ -147,12 +147,20 @@ def delivery_failed(person: str, case: str | None, error: str) -> str:
 REPLIED_DONE = "Marked as replied. The clock on this case is stopped."
 
 
-def replied_recorded(case: str, settled: int) -> str:
-    """Confirm a reply was recorded."""
+def replied_recorded(case: str, settled: int, still_waiting: int = 0) -> str:
+    """Confirm a reply was recorded, and say what on the case still waits (a message that
+    came in after the reply's time)."""
     if settled == 0:
-        return f"Reply on *{case}* recorded. Nothing on that case was waiting for one."
-    waiting = counted(settled, "waiting message")
-    return f"Reply on *{case}* recorded; the clock stopped for {waiting}."
+        done = f"Reply on *{case}* recorded. Nothing before it was waiting for one."
+    else:
+        stopped = counted(settled, "waiting message")
+        done = f"Reply on *{case}* recorded; the clock stopped for {stopped}."
+    if still_waiting:
+        later = counted(still_waiting, "message", "messages")
+        done += (
+            f" {later} that came in after it still {'waits' if still_waiting == 1 else 'wait'}."
+        )
+    return done
 
 
 def received_recorded(case: str, due: str | None, *, overdue: bool = False) -> str:

@@ -28,6 +28,7 @@ from models.tables import Case, Employee, SecureMessage
 from reminders import tracking
 from reminders.events import EmployeeRef, MessageReceived, MessageSent
 from reminders.intake import CaseRules, apply_event
+from reminders.tracking import open_inbound
 from reminders.when import parse_case_number, parse_when
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,9 @@ async def replied_command(services: Services, request: CommandRequest) -> Reply:
         applied = apply_event(
             session, services.policy, event, rules=_rules(services), actor=person.id
         )
-    return Reply(text=texts.replied_recorded(number, len(applied.settled)))
+    with Session(services.engine) as session:
+        still = len(open_inbound(session, number))
+    return Reply(text=texts.replied_recorded(number, len(applied.settled), still))
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {"received": received_command, "replied": replied_command}

@@ -93,6 +93,17 @@ async def test_a_message_older_than_a_recorded_reply_is_stored_settled(bot: Offl
     assert "A reply after it is already on record, so its clock is stopped." in said(calls)
 
 
+async def test_a_reply_earlier_than_a_waiting_message_says_that_one_still_waits(
+    bot: OfflineBot,
+) -> None:
+    await bot.slash("U0ATE1", "received APL-26-0001 10:00")
+
+    calls = await bot.slash("U0ATE1", "replied APL-26-0001 09:00")
+
+    assert texts.replied_recorded("APL-26-0001", 0, 1) in said(calls)
+    assert "1 message that came in after it still waits" in said(calls)
+
+
 async def test_replied_stops_the_clock_on_the_case(bot: OfflineBot) -> None:
     await bot.slash("U0ATE1", "received APL-26-0001 yesterday 15:10")
 
