@@ -535,10 +535,15 @@ class AnswerEngine:
         reply = chat_reply(question)
         question = without_case_numbers(question, self.case_number_pattern)
         entry = None if reply else self._phrases.definition_asked(question, self._corrector)
+        cited = None if reply or entry else self.cited_section(question)
         if reply is not None:
             answer = Answer(False, None, None, None, reply, 0.0, chat=True)
         elif entry is not None:
             answer = self._define(entry, today)
+        elif cited is not None:  # "what does X.1(6) say": the paragraph it names
+            answer = self._cite(cited, today, 1.0, self.ranked_sections(question))
+        elif not any(ch.isalpha() for ch in question):  # "1", "-1": nothing is asked
+            answer = self.not_covered(0.0)
         else:
             answer = self._answer(self.rank(question), today)
         logger.debug(
@@ -604,6 +609,21 @@ class AnswerEngine:
         if not order:
             return Ranking([], scores)
         return Ranking(order, scores, *self._explained(query, order[0]))
+
+    def cited_section(self, question: str) -> Section | None:
+        """Return the section whose citation the question names, the most specific one.
+
+        "IRM 8.6.1.4.X.1(6)", "X.1(6)", "x.1 (6)", "AP-08-0824-0017 Background (3)" and
+        "Background (3)" name sections; a question that names none gets None.
+        """
+        typed = _citation_key(question)
+        # Only citations with a paragraph number: "Purpose" alone is an ordinary word.
+        named = [
+            s
+            for s in self._sections
+            if "(" in _citation_key(s.citation) and _citation_key(s.citation) in typed
+        ]
+        return max(named, key=lambda s: len(_citation_key(s.citation)), default=None)
 
     def ranked_sections(self, question: str) -> list[str]:
         """Return the ids of every section that matches the question, best first."""
@@ -768,6 +788,14 @@ def _raise(weights: dict[str, float], term: str, weight: float) -> None:
     """Give a term at least this weight in the query."""
     if term and term not in STOPWORDS:
         weights[term] = max(weights.get(term, 0.0), weight)
+
+
+@functools.cache
+def _citation_key(text: str) -> str:
+    """Reduce a citation (or a question) to the part people type the same way every time:
+    no spaces, no "IRM", no "8.6.1.4." before the X, no memo control number."""
+    flat = re.sub(r"\s+", "", text.lower()).replace("irm", "")
+    return flat.replace("8.6.1.4.", "").replace("ap-08-0824-0017", "")
 
 
 @functools.cache

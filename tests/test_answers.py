@@ -761,3 +761,24 @@ async def test_a_command_sent_as_a_dm_says_how_to_run_it(offline: OfflineBot) ->
     assert offline.services is not None
     with Session(offline.services.engine) as session:
         assert session.exec(select(Question)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("question", "citation"),
+    [
+        ("what does IRM 8.6.1.4.X.1(6) say", "IRM 8.6.1.4.X.1(6)"),
+        ("IRM 8.6.1.4.X.1(8)", "IRM 8.6.1.4.X.1(8)"),
+        ("8.6.1.4.X(2)", "IRM 8.6.1.4.X(2)"),
+        ("x.1 (5)(b)?", "IRM 8.6.1.4.X.1(5)(b)"),
+        ("what does background (3) say", "AP-08-0824-0017 Background (3)"),
+    ],
+)
+def test_a_question_naming_a_citation_gets_that_paragraph(question: str, citation: str) -> None:
+    answer = AnswerEngine.default().ask(question, date(2026, 9, 1))
+
+    assert (answer.answered, answer.citation) == (True, citation)
+
+
+@pytest.mark.parametrize("question", ["1", "-1", "?!"])
+def test_a_question_with_no_words_is_not_covered(question: str) -> None:
+    assert not AnswerEngine.default().ask(question, date(2026, 9, 1)).answered
