@@ -32,6 +32,10 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     """`smbot demo`."""
     from bot.demo import run_demo
 
+    if args.db and Path(args.db).exists():
+        # The demo plays a scripted fortnight: on a store that already holds it, the
+        # script's messages are repeats and nothing would happen as narrated.
+        raise UserError(texts.demo_store_exists(args.db))
     return asyncio.run(run_demo(settings, args.db))
 
 

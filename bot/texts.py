@@ -1065,6 +1065,15 @@ DEMO_FORTNIGHT_HEADING = (
 DEMO_DIGEST_HEADING = "== Monday 08:30: the digest Dana Whitfield finds in her DMs =="
 DEMO_ASK_HEADING = "== Procedure questions (/sm ask, a direct message, feedback) =="
 
+
+def demo_store_exists(path: str) -> str:
+    """Refuse to replay the demo onto a store it already ran on."""
+    return (
+        f"{path} already exists. The demo needs a fresh store: give a new file with --db, "
+        "or leave --db out to use a temporary one."
+    )
+
+
 CONSOLE_INTRO = (
     "Offline console. Type `/sm …` for a slash command, `@bot …` to mention the bot, or "
     "anything else as a direct message. A number clicks that button (3.2 picks option 2 of "

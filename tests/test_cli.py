@@ -144,3 +144,15 @@ def test_a_date_that_is_not_one_says_which_form_to_use(
 
     assert stopped.value.code == 2
     assert "'garbage' is not a date; use the form 2026-12-01" in capsys.readouterr().err
+
+
+def test_the_demo_refuses_a_store_it_would_replay_onto_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "demo.db"
+    store.write_bytes(b"")
+
+    status = main(["demo", "--db", str(store)])
+
+    assert status == 2
+    assert "already exists. The demo needs a fresh store" in capsys.readouterr().err
