@@ -614,6 +614,11 @@ def quote(text: str, limit: int = 160) -> str:
 # --- App Home -------------------------------------------------------------
 
 HOME_TITLE = "Your open items"
+HOME_NOT_ON_ROSTER = (
+    "You are not on the office roster yet, so there are no cases here for you. You can "
+    "still ask me what the procedure says: `/sm ask …` or a direct message. To have your "
+    "cases tracked, ask an admin to add you with `smbot roster import`."
+)
 HOME_NOTHING_OPEN = (
     "✅ Nothing open: no message waits for a reply, no CAR entry or checklist is pending."
 )

@@ -139,8 +139,12 @@ def _checklists(session: Session, person: Employee) -> list[Block]:
 def _view_of(services: Services, user_id: str) -> dict[str, Any] | None:
     with Session(services.engine) as session:
         person = session.get(Employee, user_id)
-        if person is None:
-            return None
+        if person is None:  # they may still ask questions; say how to get the rest
+            blocks = [
+                HeaderBlock(text=PlainTextObject(text=texts.HOME_TITLE)),
+                SectionBlock(text=MarkdownTextObject(text=texts.HOME_NOT_ON_ROSTER)),
+            ]
+            return {"type": "home", "blocks": kit.as_dicts(blocks)}
         return home_view(services, session, person, services.clock())
 
 

@@ -129,3 +129,9 @@ async def test_a_long_section_says_how_many_more_there_are(bot: OfflineBot) -> N
     text = json.dumps(view, ensure_ascii=False)
     assert "…and 5 more" in text
     assert len(view["blocks"]) <= 100
+
+
+async def test_someone_not_on_the_roster_is_told_how_to_get_added(bot: OfflineBot) -> None:
+    view = await open_home(bot, "U0STRANGER")
+
+    assert "not on the office roster yet" in json.dumps(view)
