@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from aiohttp import web
+from pydantic import SecretStr
 
 from bot.offline import OfflineBot
+from bot.server import build_web_app
 from bot.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "slack-samples"
@@ -36,3 +40,22 @@ async def offline(database_url: str) -> AsyncIterator[OfflineBot]:
     async with OfflineBot(database_url, settings=Settings()) as bot:
         bot.seed()
         yield bot
+
+
+@asynccontextmanager
+async def served(bot: OfflineBot, *, webhook_secret: str | None = None) -> AsyncIterator[str]:
+    """Serve the bot's real aiohttp app on a free loopback port; yield its base URL."""
+    assert bot.services is not None
+    if webhook_secret is not None:
+        bot.services.settings = bot.services.settings.model_copy(
+            update={"sm_webhook_secret": SecretStr(webhook_secret)}
+        )
+    runner = web.AppRunner(build_web_app(bot.services, bot.app))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()

@@ -25,8 +25,6 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp import web
-from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from bot.evaluation import (
@@ -39,8 +37,8 @@ from bot.evaluation import (
     webhook_events,
 )
 from bot.offline import OfflineBot
-from bot.server import build_web_app
 from models.tables import Notification, Question, SecureMessage
+from tests.conftest import served
 
 SECRET = "webhook-secret"
 REQUIREMENT_SECONDS = 60.0
@@ -55,20 +53,13 @@ QUESTIONS = Path(__file__).parent / "data" / "questions.yaml"
 
 @pytest.fixture
 async def load(offline: OfflineBot) -> AsyncIterator[LoadClient]:
-    assert offline.services is not None
-    offline.services.settings = offline.services.settings.model_copy(
-        update={"sm_webhook_secret": SecretStr(SECRET)}
-    )
-    runner = web.AppRunner(build_web_app(offline.services, offline.app))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     connector = aiohttp.TCPConnector(limit=0)  # every request on its own, as senders do
     timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
-        yield LoadClient(f"http://127.0.0.1:{port}", offline.secret, SECRET, http)
-    await runner.cleanup()
+    async with (
+        served(offline, webhook_secret=SECRET) as url,
+        aiohttp.ClientSession(connector=connector, timeout=timeout) as http,
+    ):
+        yield LoadClient(url, offline.secret, SECRET, http)
 
 
 def _slowest(outcomes: list[Outcome]) -> str:

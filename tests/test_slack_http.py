@@ -10,14 +10,12 @@ from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
 import pytest
-from aiohttp import web
 from sqlmodel import Session, select
 
 from bot import payloads, texts
 from bot.offline import FORM, JSON, OfflineBot
-from bot.server import build_web_app
 from models.tables import Feedback, Question
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, served
 
 ACK_LIMIT_SECONDS = 3.0
 needs_samples = pytest.mark.skipif(
@@ -58,15 +56,8 @@ class Server:
 
 @pytest.fixture
 async def server(offline: OfflineBot) -> AsyncIterator[Server]:
-    assert offline.services is not None
-    runner = web.AppRunner(build_web_app(offline.services, offline.app))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    async with aiohttp.ClientSession() as http:
-        yield Server(offline, f"http://127.0.0.1:{port}", http)
-    await runner.cleanup()
+    async with served(offline) as url, aiohttp.ClientSession() as http:
+        yield Server(offline, url, http)
 
 
 def _sample(name: str) -> str:

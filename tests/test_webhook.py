@@ -9,14 +9,12 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
-from pydantic import SecretStr
 from sqlmodel import Session, select
 
 from bot.offline import OfflineBot
-from bot.server import build_web_app
 from bot.webhook import sign
 from models.tables import CarPrompt, Employee, Notification, SecureMessage
+from tests.conftest import served
 
 SECRET = "webhook-secret"
 RECEIVED = {
@@ -70,18 +68,8 @@ class Webhook:
 
 @pytest.fixture
 async def webhook(offline: OfflineBot) -> AsyncIterator[Webhook]:
-    assert offline.services is not None
-    offline.services.settings = offline.services.settings.model_copy(
-        update={"sm_webhook_secret": SecretStr(SECRET)}
-    )
-    runner = web.AppRunner(build_web_app(offline.services, offline.app))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    async with aiohttp.ClientSession() as http:
-        yield Webhook(offline, f"http://127.0.0.1:{port}", http)
-    await runner.cleanup()
+    async with served(offline, webhook_secret=SECRET) as url, aiohttp.ClientSession() as http:
+        yield Webhook(offline, url, http)
 
 
 async def test_a_signed_event_is_accepted_and_its_reminders_planned(webhook: Webhook) -> None:
