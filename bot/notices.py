@@ -145,6 +145,8 @@ class NoticeRenderer:
             prompt.code,
             texts.day(prompt.record_date),
             (notification.level or 1) > 1,
+            # A prompt asked again with a date moved back is keyed by that date.
+            corrected=notification.key.rsplit(":", 1)[-1].count("-") == 2,
         )
         return _rendered(text, kit.car_prompt_blocks(text, prompt.id or 0))
 

@@ -260,10 +260,16 @@ LETTER_CONTACT = (
 )
 
 
-def car_prompt(case: str, code: str, date_text: str, repeat: bool) -> str:
-    """Ask the ATE to make a CAR entry: what, dated when, and why."""
+def car_prompt(
+    case: str, code: str, date_text: str, repeat: bool, *, corrected: bool = False
+) -> str:
+    """Ask the ATE to make a CAR entry: what, dated when, and why (or to correct one whose
+    date an earlier record, backfilled, has moved)."""
     what, why, citation = CAR_ENTRIES[code]
     opener = "Reminder: still to record" if repeat else "To record in the CAR"
+    if corrected:
+        opener = "Correction: an earlier message turned up"
+        why = f"an entry made with a later date should be changed to this one. {why}"
     return (
         f"📝 *{opener}* — case *{case}*\n{what.format(date=date_text)}\n_Why:_ {why} ({citation})"
     )

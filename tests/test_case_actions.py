@@ -378,6 +378,8 @@ def test_an_earlier_message_recorded_late_dates_co_tdc_back_and_asks_again(
     assert [n["code"] for n in asked] == ["CO-TDC", "CO-TDC"]
     assert "dated *Tue Sep 15, 2026*" in asked[0]["text"]
     assert "dated *Mon Sep 14, 2026*" in asked[1]["text"]
+    assert "Correction: an earlier message turned up" in asked[1]["text"]
+    assert "should be changed to this one" in asked[1]["text"]
 
 
 def test_confirming_the_closing_export_stops_the_clock_on_open_messages(
