@@ -163,6 +163,14 @@ def replied_recorded(case: str, settled: int, still_waiting: int = 0) -> str:
     return done
 
 
+def received_after_closing(case: str) -> str:
+    """Warn that a message came in on a case whose closing export was already confirmed."""
+    return (
+        f"\n⚠️ The closing export of *{case}* was already confirmed: this message is not in "
+        "the PDF attached in ACDS. Save and attach it too, or check the case number."
+    )
+
+
 def received_recorded(case: str, due: str | None, *, overdue: bool = False) -> str:
     """Confirm an inbound message was recorded, and say what happens next."""
     recorded = f"Secure message on *{case}* recorded."

@@ -24,7 +24,7 @@ from handlers.commands import CommandRequest, Subcommand
 from handlers.replies import Reply, on_button, request_ids, respond_safely
 from models import access
 from models.db import session_scope
-from models.tables import Case, Employee, SecureMessage
+from models.tables import Case, Closing, Employee, SecureMessage
 from reminders import tracking
 from reminders.events import EmployeeRef, MessageReceived, MessageSent
 from reminders.intake import CaseRules, apply_event
@@ -73,11 +73,14 @@ async def received_command(services: Services, request: CommandRequest) -> Reply
         applied = apply_event(
             session, services.policy, event, rules=_rules(services), actor=person.id
         )
+        closed = session.get(Closing, number)
+        after_closing = texts.received_after_closing(number) if closed is not None else ""
     if applied.first_due is None:
-        return Reply(text=texts.received_recorded(number, None))
+        return Reply(text=texts.received_recorded(number, None) + after_closing)
     due = applied.first_due.astimezone(ZoneInfo(owner.tz))
     overdue = applied.first_due <= services.clock()
-    return Reply(text=texts.received_recorded(number, texts.when(due), overdue=overdue))
+    recorded = texts.received_recorded(number, texts.when(due), overdue=overdue)
+    return Reply(text=recorded + after_closing)
 
 
 async def replied_command(services: Services, request: CommandRequest) -> Reply:

@@ -104,6 +104,34 @@ async def test_a_reply_earlier_than_a_waiting_message_says_that_one_still_waits(
     assert "1 message that came in after it still waits" in said(calls)
 
 
+async def test_a_message_on_a_case_already_closed_is_recorded_with_a_warning(
+    bot: OfflineBot,
+) -> None:
+    bot.platform_event(
+        {
+            "type": "message.received",
+            "id": "m-1",
+            "case": "APL-26-0001",
+            "employee": "U0ATE1",
+            "at": "2026-12-02T09:00:00-06:00",
+        }
+    )
+    for kind, what in (("case.closing", None), ("confirm", "closing")):
+        bot.platform_event(
+            {
+                "type": kind,
+                "case": "APL-26-0001",
+                "employee": "U0ATE1",
+                "at": "2026-12-02T10:00:00-06:00",
+                **({"what": what} if what else {}),
+            }
+        )
+
+    calls = await bot.slash("U0ATE1", "received APL-26-0001 14:00")
+
+    assert "closing export of *APL-26-0001* was already confirmed" in said(calls)
+
+
 async def test_replied_stops_the_clock_on_the_case(bot: OfflineBot) -> None:
     await bot.slash("U0ATE1", "received APL-26-0001 yesterday 15:10")
 
