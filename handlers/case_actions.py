@@ -104,6 +104,7 @@ def _case_for_new_fact(
     )
     case = session.get(Case, number)
     if case is None:
+        access.require_may_open_case(person, number)
         return number, person
     access.require_case_access(session, person, case)
     return number, session.get(Employee, case.owner_id) or person

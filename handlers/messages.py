@@ -56,6 +56,8 @@ def _case_and_when(
     case = session.get(Case, number)
     if case is not None:
         access.require_case_access(session, person, case)
+    else:
+        access.require_may_open_case(person, number)
     owner = session.get(Employee, case.owner_id) if case is not None else person
     return number, at, owner or person
 

@@ -422,7 +422,9 @@ def test_a_closing_dated_before_the_case_is_refused(
 async def test_what_people_record_in_chat_is_in_the_audit_log_under_their_name(
     bot: OfflineBot,
 ) -> None:
+    await bot.slash("U0ATE1", "contact APL-26-0001 letter")
     await bot.slash("U0MGR1", "received APL-26-0001 09:00")  # the manager, on Alex's behalf
+    refused = await bot.slash("U0MGR1", "received APL-26-0099 09:00")  # a case not opened
     await bot.slash("U0ATE1", "contact APL-26-0002 phone")
     await bot.slash("U0ATE1", "discontinued APL-26-0002")
     await bot.slash("U0ATE1", "discontinued APL-26-0002")  # already recorded: not again
@@ -436,6 +438,7 @@ async def test_what_people_record_in_chat_is_in_the_audit_log_under_their_name(
         rows = session.exec(select(AuditEntry)).all()
         logged = {(r.actor, r.action, r.case_number) for r in rows}
     assert [r.action for r in rows].count("sm.discontinued") == 1
+    assert "a case belongs to the ATE who opens it" in said(refused)
     assert {
         ("U0MGR1", "message.received", "APL-26-0001"),
         ("U0ATE1", "contact.initial", "APL-26-0002"),
