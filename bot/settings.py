@@ -69,7 +69,7 @@ class Settings(BaseSettings):
         default=3 * 365, description="`smbot purge` default: cases closed this many days ago."
     )
     sweep_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
-    claim_lease_seconds: float = Field(default=120.0, ge=10, le=3600)
+    claim_lease_seconds: float = Field(default=120.0, gt=0, le=3600)
 
     @field_validator("office_tz")
     @classmethod
