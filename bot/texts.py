@@ -905,7 +905,18 @@ def profile_bad_egain(value: str) -> str:
 
 def profile_bad_date(value: str) -> str:
     """Refuse a date that could not be read."""
-    return f"I couldn't read '{value}' as a date. Use a date like 2026-11-02, today or yesterday."
+    return (
+        f"I couldn't read '{value}' as a date. Use a date like 2026-11-02 (or 11/02/2026), "
+        "today or yesterday."
+    )
+
+
+def profile_too_early(day: date, earliest: date) -> str:
+    """Refuse a date before Secure Messaging existed in Appeals."""
+    return (
+        f"{day:%Y-%m-%d} is before Secure Messaging came to Appeals; check the year "
+        f"(dates from {earliest:%Y-%m-%d} on are taken)."
+    )
 
 
 def profile_future_date(day: date) -> str:

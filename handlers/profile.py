@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 _EGAIN = re.compile(r"\d{3,10}", re.ASCII)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
+# Appeals' Secure Messaging began in the 2020s: an earlier access or training date is a typo.
+EARLIEST = date(2020, 1, 1)
 
 # The word after `/sm profile`, the Employee column it sets and how the item is labelled.
 DATE_ITEMS = {
@@ -108,14 +111,19 @@ def parse_day(text: str, *, today: date) -> date:
     relative = {"today": today, "yesterday": today - timedelta(days=1)}
     if word in relative:
         return relative[word]
+    us = _US_DATE.fullmatch(word)
+    if us:  # 12/01/2026, as `/sm received` also reads it
+        word = f"{us[3]}-{int(us[1]):02d}-{int(us[2]):02d}"
     if not _ISO_DATE.fullmatch(word):
         raise UserError(texts.profile_bad_date(text.strip()[:40]))
     try:
         day = date.fromisoformat(word)
     except ValueError:
-        raise UserError(texts.profile_bad_date(word)) from None
+        raise UserError(texts.profile_bad_date(text.strip()[:40])) from None
     if day > today:
         raise UserError(texts.profile_future_date(day))
+    if day < EARLIEST:
+        raise UserError(texts.profile_too_early(day, EARLIEST))
     return day
 
 

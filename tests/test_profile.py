@@ -164,12 +164,19 @@ async def test_each_item_can_be_set_and_the_profile_is_then_ready(bot: OfflineBo
     assert texts.PROFILE_READY in said(egain)
 
 
+async def test_a_date_typed_month_first_is_read(bot: OfflineBot) -> None:
+    calls = await bot.slash("U0ATE1", "profile access 11/02/2026")
+
+    assert "2026-11-02" in said(calls)
+
+
 @pytest.mark.parametrize(
     ("text", "says"),
     [
         ("profile training 2026-12-03", texts.profile_future_date(date(2026, 12, 3))),
-        ("profile access 2/11/2026", "I couldn't read '2/11/2026' as a date"),
+        ("profile access 2/30/2026", "I couldn't read '2/30/2026' as a date"),
         ("profile access 2026-02-30", "I couldn't read '2026-02-30' as a date"),
+        ("profile training 1900-01-01", "1900-01-01 is before Secure Messaging came to Appeals"),
         ("profile supervisor-training today", texts.PROFILE_SUPERVISOR_ONLY),
         ("profile egain 40124", texts.PROFILE_EGAIN_TAKEN),
         ("profile egain 4O123", texts.profile_bad_egain("4O123")),
