@@ -209,7 +209,7 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.audit import closings_rows, write_rows
 
     zone = ZoneInfo(settings.office_tz)
-    engine = _upgraded(settings)
+    engine = _upgraded(settings, existing=True)
     rows = shown_in(zone, closings_rows(engine, args.since, zone), "confirmed_at")
     write_rows(spreadsheet_safe(rows) if args.format == "csv" else rows, args.format, sys.stdout)
     engine.dispose()
@@ -221,7 +221,7 @@ def audit_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.audit import audit_rows, write_rows
 
     zone = ZoneInfo(settings.office_tz)
-    engine = _upgraded(settings)
+    engine = _upgraded(settings, existing=True)
     rows = shown_in(zone, audit_rows(engine, args.since, zone), "at")
     write_rows(
         spreadsheet_safe(rows) if args.format == "csv" else rows,
@@ -270,7 +270,7 @@ def purge(args: argparse.Namespace, settings: Settings) -> int:
     day = args.closed_before or (today - timedelta(days=settings.retention_days))
     if day > today:
         raise UserError(texts.purge_future_cutoff(day, today))
-    engine = _upgraded(settings)
+    engine = _upgraded(settings, existing=True)
     with session_scope(engine) as session:
         done = purge_cases(session, datetime.combine(day, time(), zone), actor="cli", at=utcnow())
     engine.dispose()
@@ -278,9 +278,17 @@ def purge(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _upgraded(settings: Settings) -> Engine:
+def _upgraded(settings: Settings, *, existing: bool = False) -> Engine:
+    """Open the store, migrated; with `existing`, refuse a SQLite file that is not there
+    (an export or purge run in the wrong folder would otherwise make an empty store)."""
+    from sqlalchemy.engine import make_url
+
     from models.migrate import upgrade
 
+    url = make_url(settings.database_url)
+    file = url.database if url.get_backend_name() == "sqlite" else None
+    if existing and file not in (None, "", ":memory:") and not Path(str(file)).exists():
+        raise UserError(texts.no_store(str(file)))
     engine = make_engine(settings.database_url)
     upgrade(engine)
     return engine

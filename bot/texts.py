@@ -964,6 +964,14 @@ def replay_too_far(at: str, days: int) -> str:
     )
 
 
+def no_store(path: str) -> str:
+    """Refuse to read a store that is not there."""
+    return (
+        f"There is no store at {path}. Run this in the folder the bot runs in, or set "
+        "DATABASE_URL to its store."
+    )
+
+
 def import_held(held: int) -> str:
     """Say how many overdue DMs an import held back, and where they show instead."""
     return (

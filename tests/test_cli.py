@@ -156,3 +156,14 @@ def test_the_demo_refuses_a_store_it_would_replay_onto_twice(
 
     assert status == 2
     assert "already exists. The demo needs a fresh store" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["export", "closings"], ["audit", "export"], ["purge"]])
+def test_reading_a_store_that_is_not_there_says_so_and_makes_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    status = main(command)
+
+    assert status == 2
+    assert "There is no store at var/smbot.db" in capsys.readouterr().err
+    assert not (tmp_path / "var").exists()
