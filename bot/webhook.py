@@ -16,7 +16,7 @@ from bot.guard import TAXPAYER_DATA_REASON, looks_like_taxpayer_id
 from bot.services import Services, case_rules
 from models.db import session_scope
 from models.errors import UserError
-from reminders.events import Event, EventRejected, parse_event_json
+from reminders.events import EmployeeEvent, Event, EventRejected, parse_event_json
 from reminders.intake import apply_event, first_time, refuse_replay_only
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
@@ -93,9 +93,12 @@ def _apply(services: Services, timestamp: str, body: bytes) -> tuple[web.Respons
         event = parse_event_json(text)
         refuse_out_of_band(event, services.clock())
         with session_scope(services.engine) as session:
-            # A signed request sent again (within the signature's 5 minutes) is a repeat,
-            # whether or not its event has an id of its own.
-            if not first_time(session, _request_key(timestamp, body)):
+            # A signed request sent again (within the signature's 5 minutes) is a repeat.
+            # An event with an id of its own is caught by that id; the others (employee
+            # updates, first contacts, closings…) are remembered by the signed request,
+            # so the list of what was seen grows only with those.
+            once = isinstance(event, EmployeeEvent) or event.id is None
+            if once and not first_time(session, _request_key(timestamp, body)):
                 return web.json_response({"ok": True, "duplicate": True}, status=200), None
             applied = apply_event(
                 session, services.policy, event, rules=case_rules(services.settings)

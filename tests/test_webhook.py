@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from bot.offline import OfflineBot
 from bot.webhook import sign
-from models.tables import CarPrompt, Employee, Notification, SecureMessage
+from models.tables import CarPrompt, Employee, Notification, SecureMessage, SeenEvent
 from tests.conftest import served
 
 SECRET = "webhook-secret"
@@ -93,6 +93,9 @@ async def test_an_id_seen_before_is_acknowledged_and_ignored(webhook: Webhook) -
 
     assert (status, body["duplicate"]) == (200, True)
     assert len(webhook.notifications()) == 5
+    assert webhook.bot.services is not None
+    with Session(webhook.bot.services.engine) as session:  # kept by its id alone
+        assert [seen.id for seen in session.exec(select(SeenEvent))] == ["m-1"]
 
 
 @pytest.mark.parametrize(
