@@ -29,7 +29,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot import texts
-from bot.guard import TAXPAYER_DATA_REASON, looks_like_taxpayer_id
 from bot.notices import NoticeRenderer
 from bot.render import DEFAULT_WIDTH, render_message
 from bot.services import case_rules
@@ -72,16 +71,15 @@ def read_events(path: Path) -> Iterator[Line]:
     with open_text(path) as handle:
         if path.suffix.lower() == ".csv":
             for number, row in enumerate(csv.DictReader(handle), start=2):
-                yield _checked(number, json.dumps(row), partial(parse_csv_row, row))
+                yield _checked(number, partial(parse_csv_row, row))
             return
         for number, text in enumerate(handle, start=1):
             if text.strip() and not text.lstrip().startswith("#"):
-                yield _checked(number, text, partial(parse_event_json, text))
+                yield _checked(number, partial(parse_event_json, text))
 
 
-def _checked(number: int, raw: str, parse: Callable[[], Event]) -> Line:
-    if looks_like_taxpayer_id(raw):
-        return Line(number, reason=TAXPAYER_DATA_REASON)
+def _checked(number: int, parse: Callable[[], Event]) -> Line:
+    # The taxpayer-data guard runs inside parsing, on the decoded texts (`parse_event`).
     try:
         return Line(number, event=parse())
     except UserError as error:

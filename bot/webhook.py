@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 
 from aiohttp import web
 
-from bot.guard import TAXPAYER_DATA_REASON, looks_like_taxpayer_id
 from bot.services import Services, case_rules
 from models.db import session_scope
 from models.errors import UserError
@@ -87,8 +86,6 @@ def _apply(services: Services, timestamp: str, body: bytes) -> tuple[web.Respons
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return _answer(400, "the body is not UTF-8 text; send the event as UTF-8 JSON"), None
-    if looks_like_taxpayer_id(text):
-        return _answer(422, TAXPAYER_DATA_REASON), None
     try:
         event = parse_event_json(text)
         refuse_out_of_band(event, services.clock())
